@@ -1,0 +1,274 @@
+"""Extension dispatch, the representability check and atomic writing, shared by all codecs."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
+
+from ato.errors import ConfigError, Problem
+from ato.formats._files import atomic_write_bytes, read_bytes
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "dump_file",
+    "dumps",
+    "load_file",
+    "loads",
+    "loads_with_lines",
+    "xyz_dumps",
+    "xyz_loads",
+]
+
+_CODECS = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".xyz": "xyz",
+    ".py": "py",
+}
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_CODECS)
+
+
+class _Codec(Protocol):
+    NAME: str
+    ALLOWS_NONE: bool
+    KEEPS_TUPLES: bool
+
+    def loads(self, text: str, source: str) -> Any: ...
+
+    def dumps(self, tree: dict[str, Any], **options: Any) -> str: ...
+
+    def check(self, tree: dict[str, Any]) -> list[Problem]: ...
+
+
+def _codec(fmt: str) -> _Codec:
+    return cast(_Codec, importlib.import_module(f"ato.formats._{fmt}"))
+
+
+def _codec_for_path(path: str) -> _Codec:
+    ext = os.path.splitext(path)[1].lower()
+    fmt = _CODECS.get(ext)
+    if fmt is None:
+        raise ConfigError(
+            expected="a config file ending in " + ", ".join(SUPPORTED_EXTENSIONS),
+            got=ext or "(no extension)",
+            source=path,
+        )
+    return _codec(fmt)
+
+
+def _codec_for_name(fmt: str) -> _Codec:
+    name = fmt.lower().lstrip(".")
+    if "." + name not in _CODECS:
+        raise ConfigError(
+            expected="a format name among " + ", ".join(e[1:] for e in SUPPORTED_EXTENSIONS),
+            got=fmt,
+        )
+    return _codec(_CODECS["." + name])
+
+
+def load_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a config file into a plain tree whose top level is a mapping.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ConfigError: unknown extension, undecodable or malformed content (file and line),
+            or a top level that is not a mapping.
+    """
+    path = os.fspath(path)
+    codec = _codec_for_path(path)
+    if codec.NAME == "py":
+        from ato.formats._py import run_config_file
+
+        return run_config_file(path)
+    return loads(read_bytes(path), codec.NAME, source=path)
+
+
+def loads(data: str | bytes, fmt: str, *, source: str = "<string>") -> dict[str, Any]:
+    """Parse config text of format ``fmt`` (``'yaml'``, ``'json'``, ``'toml'``, ``'xyz'``)."""
+    codec = _codec_for_name(fmt)
+    if codec.NAME == "py":
+        raise ConfigError(
+            key=None,
+            detail="Python configs are only read from a file the user names",
+            source=source,
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                expected="UTF-8 text", got=f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                source=source,
+            ) from None
+    else:
+        text = data
+    tree = codec.loads(text, source)
+    if tree is None and codec.NAME == "yaml":
+        tree = {}
+    if not isinstance(tree, dict):
+        raise ConfigError(
+            expected="a mapping at the top level", got=type(tree).__name__, source=source
+        )
+    return tree
+
+
+def loads_with_lines(
+    data: str | bytes, fmt: str, *, source: str = "<string>", mapping_only: bool = True
+) -> tuple[Any, dict[str, int]]:
+    """Like :func:`loads`, plus a map from dotted key to the 1-based line that writes it.
+
+    Only YAML knows lines here; for the other formats the map is empty (callers then name
+    the file alone). With ``mapping_only=False`` a YAML document may be any value (a list,
+    a string), which Hydra accepts for a group option placed under a key.
+    """
+    codec = _codec_for_name(fmt)
+    if codec.NAME != "yaml":
+        return loads(data, fmt, source=source), {}
+    if isinstance(data, bytes):
+        # Decoded by `loads` itself so that an undecodable file reads the same either way.
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return loads(data, fmt, source=source), {}
+    from ato.formats._yaml import loads_with_lines as yaml_with_lines
+
+    tree, lines = yaml_with_lines(data, source)
+    if tree is None:
+        tree = {}
+    if mapping_only and not isinstance(tree, dict):
+        raise ConfigError(
+            expected="a mapping at the top level", got=type(tree).__name__, source=source
+        )
+    return tree, lines
+
+
+def dumps(tree: Mapping[str, Any], fmt: str, **options: Any) -> str:
+    """Render a tree as text of format ``fmt``.
+
+    Raises:
+        ConfigError: the format cannot hold some value; every such key is listed.
+    """
+    codec = _codec_for_name(fmt)
+    return _render(codec, tree, "<string>", options)
+
+
+def dump_file(tree: Mapping[str, Any], path: str | os.PathLike[str], **options: Any) -> None:
+    """Write ``tree`` to ``path`` in the format its extension names, atomically.
+
+    The text is rendered in full before the file is touched, then written to a temporary
+    file beside the target and renamed over it, so a failure never leaves a half file.
+    """
+    path = os.fspath(path)
+    codec = _codec_for_path(path)
+    text = _render(codec, tree, path, options)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(problems=_unencodable(tree, path)) from None
+    atomic_write_bytes(path, data)
+
+
+def _render(codec: _Codec, tree: Mapping[str, Any], source: str, options: dict[str, Any]) -> str:
+    plain, problems = to_plain(tree, codec)
+    problems += codec.check(plain)
+    if problems:
+        raise ConfigError(problems=[p._replace(source=p.source or source) for p in problems])
+    return codec.dumps(plain, **options)
+
+
+_SCALARS = (bool, int, float, str)
+
+
+def to_plain(tree: Mapping[str, Any], codec: _Codec) -> tuple[dict[str, Any], list[Problem]]:
+    """Copy ``tree`` into plain dicts, lists and exact scalar types, noting what cannot go.
+
+    Subclasses of the scalar types (a str enum, numpy's float64) are written as their base
+    value; anything else is a problem naming its key, since writing ``str(value)`` would
+    silently change the config.
+    """
+    problems: list[Problem] = []
+    expected = f"a value {codec.NAME.upper()} can hold (" + (
+        "None, " if codec.ALLOWS_NONE else "") + "bool, int, float, str, list, mapping)"
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, Mapping):
+            out: dict[Any, Any] = {}
+            for raw_key, item in value.items():
+                if not isinstance(raw_key, str):
+                    problems.append(Problem(
+                        key=f"{path}[{raw_key!r}]" if path else repr(raw_key),
+                        expected="a str key", got=raw_key,
+                    ))
+                    continue
+                key = _plain_scalar(raw_key, str)
+                out[key] = walk(item, f"{path}.{key}" if path else key)
+            return out
+        if isinstance(value, (list, tuple)):
+            items = [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
+            return tuple(items) if codec.KEEPS_TUPLES and isinstance(value, tuple) else items
+        if value is None:
+            if not codec.ALLOWS_NONE:
+                problems.append(Problem(key=path, expected=expected, got=None))
+            return None
+        for kind in _SCALARS:
+            if isinstance(value, kind):
+                return _plain_scalar(value, kind)
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            # numpy scalars (np.int64, np.bool_) turn up wherever configs meet arrays.
+            item = value.item()
+            if item is None or isinstance(item, _SCALARS):
+                return walk(item, path)
+        problems.append(Problem(key=path, expected=expected, got=value))
+        return None
+
+    return cast(dict[str, Any], walk(tree, "")), problems
+
+
+def _plain_scalar(value: Any, kind: type) -> Any:
+    if type(value) is kind:
+        return value
+    # str(member) of a (str, Enum) is 'Color.RED'; the str content itself is what was meant.
+    return str.__str__(value) if kind is str else kind(value)
+
+
+def _unencodable(tree: Mapping[str, Any], source: str) -> list[Problem]:
+    """Every key or text value that UTF-8 cannot hold (lone surrogates), by dotted path."""
+    found: list[Problem] = []
+    expected = "text UTF-8 can hold (no lone surrogates)"
+
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and bad(key):
+                    found.append(Problem(key=child, expected=expected, got=key, source=source))
+                walk(item, child)
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+        elif isinstance(value, str) and bad(value):
+            found.append(Problem(key=path, expected=expected, got=value, source=source))
+
+    walk(tree, "")
+    return found or [Problem(expected=expected, source=source)]
+
+
+def xyz_dumps(tree: Mapping[str, Any], format_dict: Mapping[str, str] | None = None) -> str:
+    """Render a tree as ``.xyz`` text (see the README for the grammar)."""
+    return dumps(tree, "xyz", format_dict=format_dict)
+
+
+def xyz_loads(text: str) -> dict[str, Any]:
+    """Parse ``.xyz`` text into a plain tree."""
+    return loads(text, "xyz")

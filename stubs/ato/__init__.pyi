@@ -1,0 +1,8 @@
+from ato.adict import ADict as ADict
+from ato.errors import ConfigError as ConfigError
+from ato.scope import MultiScope as MultiScope
+from ato.scope import Scope as Scope
+
+__all__ = ["ADict", "ConfigError", "MultiScope", "Scope", "__version__"]
+
+__version__: str

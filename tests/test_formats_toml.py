@@ -1,0 +1,234 @@
+"""ato.formats._toml: ato's TOML emitter round-trips through tomllib; None and big ints are refused."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ato import ADict, ConfigError
+from ato.formats import dumps, loads
+
+TRICKY_STRINGS = [
+    "back\\slash",
+    "C:\\new\\table",
+    'double "quotes"',
+    "single 'quotes'",
+    "triple \"\"\" and '''",
+    "tab\there",
+    "new\nline",
+    "carriage\rreturn",
+    "nul\x00bell\x07esc\x1bunit\x1f",
+    "del\x7f",
+    "unicode é 模型 🎉",
+    "",
+    "   ",
+    "\\u0041 is not A",
+    "# not a comment",
+    "[not.a.table]",
+]
+
+TREE: dict[str, Any] = {
+    "plain_key": 1,
+    "a b": 2,
+    "dotted.key": 3,
+    "": "empty key",
+    "1": "numeric key",
+    "true": "boolean-looking key",
+    "é": "non-ascii key",
+    'quote"key': "q",
+    "back\\key": "b",
+    "strings": TRICKY_STRINGS,
+    "numbers": {"int": -42, "float": 0.1, "exp": 1e-30, "big": 2**63 - 1, "small": -(2**63)},
+    "bools": [True, False],
+    "nested": {"level1": {"level2": {"level3": {"x": 1}}, "y": 2}, "z": 3},
+    "empty_table": {},
+    "deep_empty": {"inner": {}},
+    "lot": [{"name": "a", "w": 1}, {"name": "b", "sub": {"c": [{"d": {}}]}}],
+    "lolot": [[{"a": 1}, {"b": 2}], [], [{}]],
+    "mixed": [1, "two", 3.0, True, [4, "five"], {"six": 6}],
+    "empty_list": [],
+    "floats": [math.inf, -math.inf, 1.5],
+}
+
+
+def _assert_same(loaded: Any, expected: Any) -> None:
+    """Compare trees where nan == nan."""
+    if isinstance(expected, dict):
+        assert isinstance(loaded, dict)
+        assert set(loaded) == set(expected)
+        for key in expected:
+            _assert_same(loaded[key], expected[key])
+    elif isinstance(expected, list):
+        assert isinstance(loaded, list)
+        assert len(loaded) == len(expected)
+        for got, want in zip(loaded, expected, strict=True):
+            _assert_same(got, want)
+    elif isinstance(expected, float) and math.isnan(expected):
+        assert isinstance(loaded, float)
+        assert math.isnan(loaded)
+    else:
+        assert type(loaded) is type(expected)
+        assert loaded == expected
+
+
+class TestRoundTrip:
+    """ato's emitter writes TOML that tomllib reads back to the same tree."""
+
+    def test_representative_tree(self, tmp_path: Path) -> None:
+        """Quoted keys, escaped strings, tables, arrays of tables and specials round-trip."""
+        path = tmp_path / "cfg.toml"
+        ADict(TREE).dump(path)
+        _assert_same(ADict.from_file(path).to_dict(), TREE)
+        # The file is real TOML, readable by the standard library without ato.
+        with path.open("rb") as handle:
+            _assert_same(tomllib.load(handle), TREE)
+
+    @pytest.mark.parametrize("text", TRICKY_STRINGS)
+    def test_each_tricky_string_as_value_and_key(self, tmp_path: Path, text: str) -> None:
+        """Each awkward string survives both as a value and as a key."""
+        path = tmp_path / "s.toml"
+        ADict(v=text, t={text: text}).dump(path)
+        loaded = ADict.from_file(path)
+        assert loaded.v == text
+        assert loaded.t == {text: text}
+
+    def test_nan(self, tmp_path: Path) -> None:
+        """nan (top level and in a list) is written as `nan` and reads back as nan."""
+        path = tmp_path / "n.toml"
+        ADict(n=math.nan, xs=[math.nan, 1.0]).dump(path)
+        assert "n = nan" in path.read_text(encoding="utf-8")
+        loaded = ADict.from_file(path)
+        assert math.isnan(loaded.n)
+        assert math.isnan(loaded.xs[0])
+
+    def test_exact_text_of_small_tree(self) -> None:
+        """Scalars first, then one [table] per mapping; lists are inline."""
+        tree = {
+            "b": {"x": 1, "c": {"y": "z"}},
+            "a": 1,
+            "e": {},
+            "lot": [{"k": "v"}],
+            "k ey": True,
+        }
+        assert dumps(tree, "toml") == (
+            "a = 1\n"
+            'lot = [{k = "v"}]\n'
+            '"k ey" = true\n'
+            "\n"
+            "[b]\n"
+            "x = 1\n"
+            "\n"
+            "[b.c]\n"
+            'y = "z"\n'
+            "\n"
+            "[e]\n"
+        )
+
+    def test_empty_tree(self, tmp_path: Path) -> None:
+        """An empty tree writes an empty file that reads back as an empty ADict."""
+        path = tmp_path / "empty.toml"
+        ADict().dump(path)
+        assert path.read_text(encoding="utf-8") == ""
+        assert ADict.from_file(path) == {}
+
+    def test_tuple_becomes_array(self, tmp_path: Path) -> None:
+        """A tuple is written as an array and reads back as a list."""
+        path = tmp_path / "t.toml"
+        ADict(shape=(1, (2, 3))).dump(path)
+        assert ADict.from_file(path).shape == [1, [2, 3]]
+
+    def test_loads_reads_toml_text(self) -> None:
+        """`loads(text, 'toml')` parses dotted keys, inline tables and arrays of tables."""
+        text = 'a.b = 1\nc = {d = "e"}\n[[runs]]\nseed = 1\n[[runs]]\nseed = 2\n'
+        assert loads(text, "toml") == {"a": {"b": 1}, "c": {"d": "e"}, "runs": [{"seed": 1}, {"seed": 2}]}
+
+
+class TestUnrepresentable:
+    """None and out-of-range integers are refused with every path named."""
+
+    def test_none_everywhere_all_listed(self, tmp_path: Path) -> None:
+        """None at top level, nested, in a list and in a table in a list is reported per path."""
+        path = tmp_path / "none.toml"
+        tree = ADict(
+            top=None,
+            model={"act": None, "ok": 1},
+            xs=[1, None],
+            runs=[{"seed": None}],
+            grid=[[None]],
+        )
+        with pytest.raises(ConfigError) as err:
+            tree.dump(path)
+        keys = [p.key for p in err.value.problems]
+        assert keys == ["top", "model.act", "xs[1]", "runs[0].seed", "grid[0][0]"]
+        assert all(p.has_got and p.got is None for p in err.value.problems)
+        assert all(p.source == str(path) for p in err.value.problems)
+        assert all("TOML" in (p.expected or "") for p in err.value.problems)
+        assert all("None" not in (p.expected or "") for p in err.value.problems)
+        message = str(err.value)
+        for key in keys:
+            assert key in message
+        assert not path.exists()
+
+    @pytest.mark.parametrize(("value", "key"), [(2**63, "n"), (-(2**63) - 1, "n"), (10**30, "n")])
+    def test_int_beyond_64_bits(self, tmp_path: Path, value: int, key: str) -> None:
+        """An int outside the signed 64-bit range is a ConfigError naming its key."""
+        path = tmp_path / "big.toml"
+        with pytest.raises(ConfigError) as err:
+            ADict(n=value).dump(path)
+        assert err.value.key == key
+        assert err.value.got == value
+        assert "64" in (err.value.expected or "")
+        assert err.value.source == str(path)
+        assert not path.exists()
+
+    def test_big_ints_and_none_in_one_error(self, tmp_path: Path) -> None:
+        """Big ints deep in lists are reported together with None values."""
+        path = tmp_path / "both.toml"
+        with pytest.raises(ConfigError) as err:
+            ADict(a={"b": [0, 2**64]}, c=None).dump(path)
+        assert sorted(p.key or "" for p in err.value.problems) == ["a.b[1]", "c"]
+
+    def test_bool_is_not_a_big_int(self, tmp_path: Path) -> None:
+        """Booleans are written as true/false, never range-checked as ints."""
+        path = tmp_path / "b.toml"
+        ADict(flag=True).dump(path)
+        assert path.read_text(encoding="utf-8") == "flag = true\n"
+
+    def test_options_are_refused(self, tmp_path: Path) -> None:
+        """TOML writing takes no options; passing one is a ConfigError and writes nothing."""
+        path = tmp_path / "o.toml"
+        with pytest.raises(ConfigError):
+            ADict(a=1).dump(path, indent=4)
+        assert not path.exists()
+
+
+class TestMalformed:
+    """Broken TOML names the file and the line."""
+
+    @pytest.mark.parametrize(
+        ("text", "line"),
+        [
+            ("a = 1\nb = \n", 2),
+            ('a = 1\n\n[t]\nx = "unterminated\n', 4),
+            ("a = 1\na = 2\n", 2),
+            ("[t]\nx = 1\n[t]\n", 3),
+            ("a = 1 b = 2\n", 1),
+            ("# comment\n[table\nx = 1\n", 2),
+        ],
+    )
+    def test_line_number(self, tmp_path: Path, text: str, line: int) -> None:
+        """A syntax error or a redefinition raises ConfigError with `line N`."""
+        path = tmp_path / "bad.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as err:
+            ADict.from_file(path)
+        assert err.value.source is not None
+        assert err.value.source.startswith(f"{path}, line {line}, column ")
+        assert err.value.problems[0].detail is not None
+        assert err.value.problems[0].detail.startswith("malformed TOML")
+        assert "(at line" not in err.value.problems[0].detail
+        assert f"line {line}" in str(err.value)
