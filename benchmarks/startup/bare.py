@@ -1,0 +1,3 @@
+"""The floor: an interpreter that starts, prints the value the others print, and exits."""
+
+print(0.01)

@@ -1,0 +1,30 @@
+"""The pydantic binding: dotted-path field lookup, value checks, defaults, typed hash.
+
+Importing this package imports pydantic; the scope imports it only once a schema is given.
+"""
+
+from ato.schema._binding import (
+    FieldDoc,
+    FieldRef,
+    check_value,
+    declared_leaves,
+    describe_fields,
+    lookup,
+    schema_defaults,
+    schema_hash,
+    validate,
+)
+from ato.schema._types import type_str
+
+__all__ = [
+    "FieldDoc",
+    "FieldRef",
+    "check_value",
+    "declared_leaves",
+    "describe_fields",
+    "lookup",
+    "schema_defaults",
+    "schema_hash",
+    "type_str",
+    "validate",
+]

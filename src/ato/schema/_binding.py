@@ -1,0 +1,277 @@
+"""Binding a pydantic v2 model to ato's dotted keys.
+
+Everything here speaks in dotted paths (``optim.lr``) because that is how keys reach ato:
+from the command line, from views writing into an ADict, from files. The functions look
+a path up in the schema, validate one value against the field it names, list the schema's
+defaults as a plain tree, and turn a whole-tree validation into one ConfigError whose
+problems name key, expected type, value and source.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from ato.adict._hash import hash_leaves
+from ato.errors import ConfigError, Problem, suggest
+from ato.schema._types import is_model, model_in, type_str
+
+__all__ = [
+    "FieldDoc",
+    "FieldRef",
+    "check_value",
+    "declared_leaves",
+    "describe_fields",
+    "lookup",
+    "schema_defaults",
+    "schema_hash",
+    "validate",
+]
+
+SourceOf = Callable[[str], "str | None"]
+
+
+class FieldRef(NamedTuple):
+    """What the schema declares at a dotted path."""
+
+    path: str
+    annotation: Any
+
+    @property
+    def type_str(self) -> str:
+        return type_str(self.annotation)
+
+
+class FieldDoc(NamedTuple):
+    """One schema leaf as the manual shows it."""
+
+    path: str
+    type_str: str
+    default: str
+    description: str | None
+
+
+def _full_annotation(info: FieldInfo) -> Any:
+    # Constraints such as Field(gt=0) live in metadata; Annotated carries them to TypeAdapter.
+    if info.metadata:
+        return typing.Annotated[(info.annotation, *info.metadata)]
+    return info.annotation
+
+
+def _allows_extra(model: type[BaseModel]) -> bool:
+    return model.model_config.get("extra") == "allow"
+
+
+def _mapping_value_type(annotation: Any) -> Any | None:
+    """``V`` for ``dict[K, V]``/``Mapping[K, V]``, ``Any`` for an untyped mapping, else None."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if annotation is Any or annotation is dict:
+        return Any
+    origin = typing.get_origin(annotation)
+    if origin in (dict, Mapping, typing.Mapping, typing.MutableMapping) or (
+        isinstance(origin, type) and issubclass(origin, Mapping)
+    ):
+        args = typing.get_args(annotation)
+        return args[1] if len(args) == 2 else Any
+    return None
+
+
+def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem:
+    """The declaration at ``dotted``, or a Problem naming the first part that has none."""
+    parts = dotted.split(".")
+    current: type[BaseModel] | None = model
+    annotation: Any = model
+    for i, part in enumerate(parts):
+        here = ".".join(parts[: i + 1])
+        if current is not None:
+            fields = current.model_fields
+            if part not in fields:
+                if _allows_extra(current):
+                    return FieldRef(dotted, Any)
+                return Problem(
+                    key=here,
+                    detail=f"not a field of {current.__name__}",
+                    suggestion=suggest(part, fields),
+                )
+            annotation = _full_annotation(fields[part])
+        else:
+            value_type = _mapping_value_type(annotation)
+            if value_type is None:
+                return Problem(
+                    key=here,
+                    detail=f"{'.'.join(parts[:i])} is of type {type_str(annotation)}, which has no keys",
+                )
+            annotation = value_type
+        current = model_in(annotation)
+        if annotation is Any:
+            return FieldRef(dotted, Any)
+    return FieldRef(dotted, annotation)
+
+
+@functools.lru_cache(maxsize=512)
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    return value
+
+
+def check_value(ref: FieldRef, value: Any, alternatives: tuple[Any, ...] = ()) -> tuple[Any, str | None]:
+    """Validate ``value`` against the field; returns ``(coerced, None)`` or ``(value, reason)``.
+
+    ``alternatives`` are other readings of the same input tried in order when the first
+    fails (the CLI passes the token's raw text, so ``name=123`` fits a ``str`` field).
+    """
+    if ref.annotation is Any:
+        return value, None
+    adapter = _adapter(ref.annotation)
+    reason: str | None = None
+    for candidate in (value, *alternatives):
+        try:
+            return _plain(adapter.validate_python(candidate)), None
+        except ValidationError as exc:
+            if reason is None:
+                reason = "; ".join(e["msg"] for e in exc.errors())
+    return value, reason
+
+
+def schema_defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The schema's defaults as a plain tree; nested models without a default are expanded."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            value = info.get_default(call_default_factory=True, validated_data={})
+        elif info.default is not PydanticUndefined:
+            value = copy.deepcopy(info.default)
+        else:
+            sub = model_in(info.annotation)
+            if sub is None:
+                continue
+            value = schema_defaults(sub)
+        out[name] = _plain(value)
+    return out
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _unknown_keys(model: type[BaseModel], tree: Mapping[str, Any], prefix: str) -> list[Problem]:
+    if _allows_extra(model):
+        return []
+    problems: list[Problem] = []
+    fields = model.model_fields
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if key not in fields:
+            problems.append(
+                Problem(
+                    key=path,
+                    detail=f"not a field of {model.__name__}",
+                    suggestion=suggest(str(key), fields),
+                )
+            )
+            continue
+        sub = model_in(fields[key].annotation)
+        if sub is not None and isinstance(value, Mapping):
+            problems += _unknown_keys(sub, value, f"{path}.")
+    return problems
+
+
+def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: SourceOf) -> BaseModel:
+    """Validate the whole tree; every problem (unknown keys too) in one ConfigError.
+
+    Args:
+        model: The schema.
+        tree: The built config.
+        source_of: Names where the value at a dotted key came from (for the message).
+    """
+    problems = [
+        Problem(p.key, p.expected, p.got, source_of(p.key or ""), p.suggestion, p.detail)
+        for p in _unknown_keys(model, tree, "")
+    ]
+    try:
+        instance = model.model_validate(dict(tree))
+    except ValidationError as exc:
+        for error in exc.errors():
+            if error["type"] == "extra_forbidden":
+                continue  # reported above, with a suggestion
+            key = _loc_path(error["loc"])
+            ref = lookup(model, ".".join(p for p in error["loc"] if isinstance(p, str)))
+            declared = ref.type_str if isinstance(ref, FieldRef) and error["loc"] else None
+            if error["type"] == "missing":
+                problems.append(
+                    Problem(
+                        key=key or None,
+                        expected=f"a value for this required field ({declared})" if declared else None,
+                        detail=None if declared else error["msg"],
+                        source="nothing set it: no default, view, file or CLI token",
+                    )
+                )
+                continue
+            expected = f"{declared} ({error['msg']})" if declared else None
+            problems.append(
+                Problem(
+                    key=key or None,
+                    expected=expected,
+                    got=error["input"],
+                    source=source_of(key),
+                    detail=None if expected else error["msg"],
+                )
+            )
+        raise ConfigError(problems=problems) from None
+    if problems:
+        raise ConfigError(problems=problems)
+    return instance
+
+
+def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
+    """Each declared leaf's dotted path and canonical type, nested models expanded."""
+    leaves: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if is_model(info.annotation):
+            leaves.update(declared_leaves(typing.cast(type[BaseModel], info.annotation), f"{path}."))
+        else:
+            leaves[path] = type_str(info.annotation)
+    return leaves
+
+
+def schema_hash(model: type[BaseModel]) -> str:
+    """The typed structural hash: changes with a new or retyped field, never with a value."""
+    return hash_leaves(declared_leaves(model))
+
+
+def describe_fields(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]:
+    """Every leaf field with type, default and ``Field(description=...)``, for the manual."""
+    docs: list[FieldDoc] = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if is_model(info.annotation):
+            docs += describe_fields(typing.cast(type[BaseModel], info.annotation), f"{path}.")
+            continue
+        if info.default_factory is not None:
+            default = "(computed by a factory)"
+        elif info.default is PydanticUndefined:
+            default = "(required)"
+        else:
+            default = repr(info.default)
+        docs.append(FieldDoc(path, type_str(info.annotation), default, info.description))
+    return docs

@@ -1,0 +1,78 @@
+"""Canonical spelling of declared types, the basis of the typed structural hash.
+
+The text must not depend on how a type was written (``Optional[int]``, ``int | None`` and
+``Union[None, int]`` are one type), on the process, or on the Python version, so it is
+built here from the annotation's structure rather than from ``repr``.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+__all__ = ["is_model", "model_in", "type_str"]
+
+_NONE = type(None)
+
+
+def is_model(annotation: object) -> bool:
+    """Whether ``annotation`` is a pydantic model class."""
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _strip_annotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _union_members(annotation: Any) -> tuple[Any, ...] | None:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return typing.get_args(annotation)
+    return None
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class a field holds, also through ``Optional[...]`` and ``Annotated``."""
+    annotation = _strip_annotated(annotation)
+    if is_model(annotation):
+        return typing.cast(type[BaseModel], annotation)
+    members = _union_members(annotation)
+    if members is not None:
+        found = [m for m in (_strip_annotated(m) for m in members) if is_model(m)]
+        if len(found) == 1 and all(m is _NONE or is_model(m) for m in members):
+            return typing.cast(type[BaseModel], found[0])
+    return None
+
+
+def type_str(annotation: Any) -> str:
+    """Canonical text of a declared type: ``float``, ``int | None``, ``Literal['a', 'b']``."""
+    annotation = _strip_annotated(annotation)
+    if annotation is Any:
+        return "Any"
+    if annotation is _NONE or annotation is None:
+        return "None"
+    members = _union_members(annotation)
+    if members is not None:
+        parts = sorted({type_str(m) for m in members} - {"None"})
+        if any(m is _NONE for m in members):
+            parts.append("None")
+        return " | ".join(parts)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        values = sorted(typing.get_args(annotation), key=repr)
+        return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+    if origin is not None:
+        args = typing.get_args(annotation)
+        name = getattr(origin, "__name__", str(origin))
+        if not args:
+            return str(name)
+        inner = ", ".join("..." if a is Ellipsis else type_str(a) for a in args)
+        return f"{name}[{inner}]"
+    if isinstance(annotation, type):
+        return annotation.__qualname__
+    return str(annotation)

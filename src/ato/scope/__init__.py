@@ -1,0 +1,9 @@
+"""Scopes: views, the apply plan, provenance, manual/explain, MultiScope, argparse.
+
+``import ato.scope`` loads neither pydantic nor any codec; a schema pulls pydantic in.
+"""
+
+from ato.scope._multi import MultiScope
+from ato.scope._scope import Scope
+
+__all__ = ["MultiScope", "Scope"]

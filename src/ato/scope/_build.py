@@ -1,0 +1,181 @@
+"""Building one scope's config by its plan, recording every write.
+
+The order is fixed and recorded before anything runs:
+
+1. schema defaults, then the scope's initial config and argparse defaults;
+2. non-lazy views by priority;
+3. command-line assignments (already checked against the schema);
+4. the bodies of ``with Scope.lazy():`` blocks, in view order;
+5. lazy views by priority;
+6. validation into the schema.
+
+A ``with`` block cannot be skipped in Python, so a view holding a lazy block runs twice.
+In step 2 the block's writes are rolled back and any error it raises is forgiven (it may
+read a key only the command line provides). In step 4 the view runs again: writes outside the block
+are rolled back so the block sees the command-line values, and the block's own writes are
+kept and recorded as the block's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from ato.adict import ADict
+from ato.adict._adict import recording_auto, settle
+from ato.scope._ledger import Ledger, file_origin, flatten, restore, snapshot
+from ato.scope._plan import Plan
+from ato.scope._views import View, where
+
+__all__ = ["Assign", "Build", "LazyBlock", "note_sources", "run_build"]
+
+
+class Assign(NamedTuple):
+    """A checked assignment: dotted key relative to the scope, value, and its source."""
+
+    key: str
+    value: Any
+    source: str
+
+
+class Build(NamedTuple):
+    """What one build produced."""
+
+    config: ADict
+    ledger: Ledger
+
+
+class _State:
+    """The build in progress, as ``Scope.lazy()`` sees it."""
+
+    def __init__(self, config: ADict, ledger: Ledger) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.phase = "views"
+        self.view: View | None = None
+        self.truth: dict[str, Any] | None = None
+        self.saved: list[dict[str, Any]] = []
+        self.depth = 0
+        # Composed configs a view loaded: (flattened tree, sources), for explain.
+        self.files: list[tuple[dict[str, Any], Mapping[str, str]]] = []
+
+
+def note_sources(config: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Called by ato.compose while a view runs: remember which file set which leaf."""
+    if _active:
+        _active[-1].files.append((flatten(config), sources))
+
+
+_active: list[_State] = []
+
+
+class LazyBlock:
+    """``with Scope.lazy():`` — its body runs after the command line is applied."""
+
+    def __enter__(self) -> None:
+        state = _active[-1] if _active else None
+        self._state = state
+        self._where = where(sys._getframe(1).f_code.co_filename, sys._getframe(1).f_lineno)
+        if state is None:
+            return
+        state.depth += 1
+        if state.depth > 1:
+            return  # a block inside a block belongs to the outer one
+        if state.phase == "views" and state.view is not None:
+            state.view.has_lazy_blocks = True
+            state.saved.append(snapshot(state.config))
+        elif state.phase == "replay" and state.truth is not None:
+            restore(state.config, state.truth)  # drop what the view wrote outside blocks
+            state.saved.append(flatten(state.config))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        state = self._state
+        if state is None:
+            return False
+        state.depth -= 1
+        if state.depth > 0 or state.phase not in ("views", "replay") or not state.saved:
+            return False
+        saved = state.saved.pop()
+        if state.phase == "views":
+            restore(state.config, saved)
+            # Before the command line is applied a block may read a key only the command line
+            # provides (an auto config hands back an empty node, so the failure can be of any
+            # kind). The block runs again in step 4, where its errors are real.
+            return exc_type is not None and issubclass(exc_type, Exception)
+        if exc_type is None:
+            view = state.view
+            label = f"lazy block in view {view.name!r} ({self._where})" if view else "lazy block"
+            state.ledger.record_diff(saved, flatten(state.config), label)
+            state.truth = snapshot(state.config)
+        return False
+
+
+def _run_view(state: _State, view: View) -> None:
+    before = flatten(state.config)
+    state.view = view
+    state.files = []
+    try:
+        if view.fn is not None:
+            view.fn(state.config)
+        elif view.mapping is not None:
+            state.config.update(view.mapping, recurrent=True)
+    finally:
+        state.view = None
+    origin = file_origin(state.files) if state.files else None
+    state.ledger.record_diff(before, flatten(state.config), view.label, origin)
+
+
+def _replay(state: _State, view: View) -> None:
+    state.truth = snapshot(state.config)
+    state.view = view
+    try:
+        assert view.fn is not None
+        view.fn(state.config)
+    finally:
+        state.view = None
+        restore(state.config, state.truth)
+        state.truth = None
+
+
+def run_build(
+    plan: Plan,
+    *,
+    layers: list[tuple[str, Mapping[str, Any]]],
+    assignments: list[Assign],
+) -> Build:
+    """Run the plan. ``layers`` are (source, tree) pairs applied first, in order."""
+    created: list[ADict] = []
+    config = recording_auto(created)
+    ledger = Ledger()
+    for source, tree in layers:
+        config.update(tree, recurrent=True)
+        ledger.record_tree(tree, source)
+    state = _State(config, ledger)
+    _active.append(state)
+    try:
+        for view in plan.views:
+            _run_view(state, view)
+        state.phase = "cli"
+        for item in assignments:
+            config.set_path(item.key, item.value)
+            # Recorded even when the value does not change: the user asked for it.
+            ledger.record_tree({item.key: item.value}, item.source)
+        state.phase = "replay"
+        for view in plan.views:
+            if view.has_lazy_blocks:
+                _replay(state, view)
+        state.phase = "lazy"
+        for view in plan.lazy_views:
+            _run_view(state, view)
+    finally:
+        _active.remove(state)
+    settle(config, created)
+    return Build(config, ledger)
+

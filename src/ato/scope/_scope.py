@@ -1,0 +1,390 @@
+"""Scope: views, a schema, and the decorator that hands a built config to a function."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from ato.adict import ADict
+from ato.errors import ConfigError, Problem
+from ato.scope._build import Assign, LazyBlock, run_build
+from ato.scope._ledger import Ledger, Write
+from ato.scope._plan import Plan, make_plan
+from ato.scope._views import View, where
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ato.cli import Assignment
+    from ato.scope._cli import Route
+
+__all__ = ["Scope"]
+
+S = TypeVar("S")
+M = TypeVar("M", bound="BaseModel")
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=Mapping[str, Any])
+
+
+class Scope(Generic[S]):
+    """A named config namespace: views that write it, an optional schema that checks it.
+
+    Args:
+        config: An initial config, applied before any view.
+        name: The parameter name the config is injected by (else the first parameter).
+        use_external_parser: Let an ``argparse`` parser of the program take its options
+            first; its defaults and given values join the config.
+        external_priority: Kept for compatibility with ato 2.x; argparse defaults always
+            come right after the schema defaults.
+        enable_override: Kept for compatibility with ato 2.x (there is no global registry).
+        schema: A pydantic v2 model; the function then receives a validated instance.
+    """
+
+    @overload
+    def __init__(
+        self: Scope[ADict],
+        config: Mapping[str, Any] | None = None,
+        name: str = "config",
+        use_external_parser: bool = False,
+        external_priority: int = -2,
+        enable_override: bool = False,
+        *,
+        schema: None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Scope[M],
+        config: Mapping[str, Any] | None = None,
+        name: str = "config",
+        use_external_parser: bool = False,
+        external_priority: int = -2,
+        enable_override: bool = False,
+        *,
+        schema: type[M],
+    ) -> None: ...
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        name: str = "config",
+        use_external_parser: bool = False,
+        external_priority: int = -2,
+        enable_override: bool = False,
+        *,
+        schema: type[Any] | None = None,
+    ) -> None:
+        if schema is not None:
+            from ato.schema._types import is_model
+
+            if not is_model(schema):
+                raise ConfigError(key="schema", expected="a pydantic BaseModel subclass", got=schema)
+        self.name = name
+        self.schema = schema
+        self.initial = ADict(config or {})
+        self.config: ADict = self.initial.clone()
+        self.views: dict[str, View] = {}
+        self.manuals = ADict()
+        self.use_external_parser = use_external_parser
+        self.external_priority = external_priority
+        self.enable_override = enable_override
+        self.steps: list[str] = []
+        self.model: Any = None
+        self._ledger = Ledger()
+        if use_external_parser:
+            from ato.scope import _argparse, _cli
+
+            _argparse.install()
+            _cli._external_scopes.append(self)
+
+    # ------------------------------------------------------------------ registering
+    # Three overloads because what comes back depends on the call: the function itself
+    # (bare `@scope.observe`), a decorator (with options), or the mapping (a mapping view).
+    @overload
+    def observe(self, field: F) -> F: ...
+
+    @overload
+    def observe(
+        self,
+        field: str | None = None,
+        config: None = None,
+        priority: int = 0,
+        lazy: bool = False,
+        default: bool = False,
+        chain_with: str | Iterable[str] | None = None,
+    ) -> Callable[[F], F]: ...
+
+    @overload
+    def observe(
+        self,
+        field: str,
+        config: T,
+        priority: int = 0,
+        lazy: bool = False,
+        default: bool = False,
+        chain_with: str | Iterable[str] | None = None,
+    ) -> T: ...
+
+    def observe(
+        self,
+        field: str | Callable[..., Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        priority: int = 0,
+        lazy: bool = False,
+        default: bool = False,
+        chain_with: str | Iterable[str] | None = None,
+    ) -> Any:
+        """Register a view: ``@scope.observe(...)`` on a function, or a mapping by name.
+
+        Args:
+            field: The view's name (default: the function's name).
+            config: A mapping to merge instead of a function (needs ``field``).
+            priority: Lower runs first; ties keep selection order.
+            lazy: Run after the command line is applied.
+            default: Run without being named on the command line.
+            chain_with: Views that must run before this one whenever it runs.
+        """
+        if callable(field) and config is None:
+            return self._add(field, field.__name__, priority, lazy, default, chain_with)
+        if config is not None:
+            if not isinstance(field, str):
+                raise ConfigError(key="observe", expected="a name for the mapping view", got=field)
+            caller = sys._getframe(1)
+            location = where(caller.f_code.co_filename, caller.f_lineno)
+            self._register(View(field, None, ADict(config), priority, lazy, default,
+                                View.chain(chain_with), location))
+            return config
+
+        def decorator(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            name = field if isinstance(field, str) else fn.__name__
+            return self._add(fn, name, priority, lazy, default, chain_with)
+
+        return decorator
+
+    add_to_screen = observe
+
+    def _add(
+        self, fn: Callable[[Any], Any], name: str, priority: int, lazy: bool, default: bool,
+        chain_with: str | Iterable[str] | None,
+    ) -> Callable[[Any], Any]:
+        code = getattr(fn, "__code__", None)
+        location = where(code.co_filename, code.co_firstlineno) if code else repr(fn)
+        self._register(View(name, fn, None, priority, lazy, default, View.chain(chain_with), location))
+        return fn
+
+    def _register(self, view: View) -> None:
+        if view.name in ("manual", "explain", "print"):
+            raise ConfigError(key=view.name, detail="is a command word; give the view another name",
+                              source=view.location)
+        self.views[view.name] = view
+
+    # Two overloads: `@scope.manual` gives the function back; a mapping of texts gives None.
+    @overload
+    def manual(self, field: F) -> F: ...
+
+    @overload
+    def manual(self, field: None = None, manual: Mapping[str, Any] | None = None) -> None: ...
+
+    def manual(
+        self, field: Callable[..., Any] | None = None, manual: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Document keys: ``@scope.manual`` on a function that writes a text per key."""
+        if manual is not None:
+            self.manuals.update(manual, recurrent=True)
+            return field
+        if field is None:
+            raise ConfigError(key="manual", expected="a function or a mapping of texts")
+        docs = ADict.auto()
+        field(docs)
+        self.manuals.update(docs.to_dict(), recurrent=True)
+        return field
+
+    @classmethod
+    def lazy(cls) -> LazyBlock:
+        """``with Scope.lazy():`` inside a view: the body runs after the command line."""
+        return LazyBlock()
+
+    # ------------------------------------------------------------------ building
+    def plan(self, selections: Iterable[str] = ()) -> Plan:
+        """The apply plan for these view names (raises ConfigError for unknown ones)."""
+        plan, problems = make_plan(self.views, [(name, "argument") for name in selections])
+        if problems:
+            raise ConfigError(problems=problems)
+        return plan
+
+    def plan_all_steps(self) -> list[str]:
+        """The applying order of every registered view, as ``manual`` shows it."""
+        order = {name: i for i, name in enumerate(self.views)}
+        ranked = sorted(self.views.values(), key=lambda v: (v.priority, order[v.name]))
+        head = ["(schema defaults)"] if self.schema is not None else []
+        if self.use_external_parser:
+            head.append("(argparse defaults)")
+        return [
+            *head,
+            *(v.name for v in ranked if not v.lazy),
+            "(CLI Inputs)",
+            *(v.name for v in ranked if v.lazy),
+        ]
+
+    def _check(self, assignments: Iterable[Assignment]) -> tuple[list[Assign], list[Problem]]:
+        checked: list[Assign] = []
+        problems: list[Problem] = []
+        for item in assignments:
+            source = f"CLI token {item.token!r}"
+            value = item.value
+            if self.schema is not None:
+                from ato.schema import FieldRef, check_value, lookup
+
+                ref = lookup(self.schema, item.key)
+                if not isinstance(ref, FieldRef):
+                    problems.append(ref._replace(got=value, source=source))
+                    continue
+                value, reason = check_value(ref, value, () if item.forced_str else (item.text,))
+                if reason is not None:
+                    detail = None if reason.startswith("Input should be a valid") else reason
+                    problems.append(Problem(key=item.key, expected=ref.type_str, got=item.value,
+                                            source=source, detail=detail))
+                    continue
+            checked.append(Assign(item.key, value, source))
+        return checked, problems
+
+    def _prepare(self, route: Route) -> tuple[Plan, list[Assign], list[Problem]]:
+        """Plan the run and check the command line against the schema; nothing runs yet."""
+        plan, problems = make_plan(self.views, route.selections)
+        checked, bad = self._check(route.assignments)
+        return plan, checked, problems + bad
+
+    def _run(self, route: Route) -> Any:
+        """Build the config for one command line; returns what the function receives."""
+        plan, checked, problems = self._prepare(route)
+        if problems:
+            raise ConfigError(problems=problems)
+        return self._execute(plan, checked, route)
+
+    def _execute(self, plan: Plan, checked: list[Assign], route: Route) -> Any:
+        layers: list[tuple[str, Mapping[str, Any]]] = []
+        if self.schema is not None:
+            from ato.schema import schema_defaults
+
+            layers.append(("(schema defaults)", schema_defaults(self.schema)))
+        if self.initial:
+            layers.append(("(initial config)", self.initial))
+        external = route.external
+        if external is not None:
+            layers.append(("(argparse defaults)", external.defaults))
+            checked = [Assign(k, v, f"argparse option {k!r}") for k, v in external.given.items()] + checked
+        build = run_build(plan, layers=layers, assignments=checked)
+        self.config = build.config
+        self._ledger = build.ledger
+        self.steps = plan.steps(schema=self.schema is not None, external=external is not None)
+        if self.schema is None:
+            return self.config
+        from ato.schema import validate
+
+        object.__setattr__(self.config, "_schema", self.schema)
+        self.model = validate(self.schema, self.config, self._source_of)
+        return self.model
+
+    def _source_of(self, key: str) -> str | None:
+        return self._ledger.source_of(key)
+
+    def build(self, argv: Iterable[str] = ()) -> S:
+        """Build the config from command-line tokens without running anything else.
+
+        Raises:
+            ConfigError: a bad token, an unknown view or key, a value the schema rejects.
+        """
+        from ato.cli import parse_argv
+        from ato.scope._cli import route
+
+        routes, problems = route(parse_argv(list(argv)), [self])
+        if problems:
+            raise ConfigError(problems=problems)
+        value: S = self._run(routes[self.name])
+        return value
+
+    def explain(self, key: str) -> list[Write]:
+        """Every recorded write to ``key`` (or below it) in the last build, in order."""
+        return self._ledger.for_key(key)
+
+    # ------------------------------------------------------------------ code fingerprints
+    # Two overloads: bare `@scope.trace` gives the function back, `@scope.trace(...)` a decorator.
+    @overload
+    def trace(self, trace_id: F) -> F: ...
+
+    @overload
+    def trace(self, trace_id: str | None = None) -> Callable[[F], F]: ...
+
+    def trace(self, trace_id: str | Callable[..., Any] | None = None) -> Any:
+        """Record the static fingerprint of the decorated function (or class) right away.
+
+        The fingerprint (``ato.trace.static_fingerprint``) changes with the code, not with
+        comments or formatting; it is recorded under ``trace_id`` (default
+        ``module.qualname``) for the tracker to store with each run. The function is
+        returned unchanged.
+        """
+        if callable(trace_id):
+            return _record_static(trace_id, None)
+
+        def decorator(func: F) -> F:
+            return _record_static(func, trace_id)
+
+        return decorator
+
+    def runtime_trace(
+        self,
+        init_fn: Callable[[], object] | None = None,
+        inspect_fn: Callable[[Any], object] | None = None,
+        trace_id: str | None = None,
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Fingerprint what the decorated function returns, at every call.
+
+        Each call runs ``init_fn()`` first (e.g. to seed random generators), then the
+        function; it records ``ato.trace.runtime_fingerprint`` of the result, or of
+        ``inspect_fn(result)``, under ``trace_id`` (default ``module.qualname``), and
+        returns the result (ato 2.x's wrapper returned None).
+        """
+
+        def decorator(func: Callable[P, R]) -> Callable[P, R]:
+            import functools
+
+            from ato import trace
+
+            name = trace_id or _trace_name(func)
+
+            @functools.wraps(func)
+            def traced(*args: P.args, **kwargs: P.kwargs) -> R:
+                if init_fn is not None:
+                    init_fn()
+                result = func(*args, **kwargs)
+                inspected = result if inspect_fn is None else inspect_fn(result)
+                trace.record(name, "runtime", trace.runtime_fingerprint(inspected))
+                return result
+
+            return traced
+
+        return decorator
+
+    # ------------------------------------------------------------------ decorating
+    def __call__(self, func: Callable[Concatenate[S, P], R]) -> Callable[P, R]:
+        from ato.scope._cli import decorate
+
+        return decorate([self], func)
+
+    exec = __call__
+
+
+def _trace_name(func: Callable[..., Any]) -> str:
+    """The default trace id: ``module.qualname``, as ato 2.x named traces."""
+    module = getattr(func, "__module__", None) or "?"
+    return f"{module}.{getattr(func, '__qualname__', getattr(func, '__name__', repr(func)))}"
+
+
+def _record_static(func: F, trace_id: str | None) -> F:
+    from ato import trace
+
+    trace.record(trace_id or _trace_name(func), "static", trace.static_fingerprint(func))
+    return func

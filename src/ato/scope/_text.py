@@ -1,0 +1,62 @@
+"""What ``manual``, ``explain`` and ``print`` show, and how errors reach the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ato.adict import ADict
+from ato.errors import ConfigError
+from ato.scope._ledger import DELETED, Write
+
+__all__ = ["render_error", "render_explain", "render_manual"]
+
+RULE = "-" * 50
+
+
+def render_manual(
+    name: str,
+    order: Sequence[str],
+    manuals: Mapping[str, Any],
+    fields: Iterable[tuple[str, str, str, str | None]],
+    *,
+    prefix: str = "",
+    schema_name: str | None = None,
+) -> str:
+    """One scope's section: applying order, user manuals, then the schema's fields."""
+    lines = [RULE, f'[Scope "{name}"]', "(The Applying Order of Views)", " → ".join(order)]
+    if manuals:
+        lines += ["", "(User Manuals)"]
+        shown = ADict({f"{prefix}{k}": v for k, v in manuals.items()}) if prefix else ADict(manuals)
+        lines += shown.to_xyz().rstrip("\n").split("\n")
+    rows = list(fields)
+    if rows:
+        lines += ["", f"(Schema {schema_name})" if schema_name else "(Schema)"]
+        for path, type_text, default, description in rows:
+            line = f"{prefix}{path}: {type_text} = {default}"
+            lines.append(f"{line}  # {description}" if description else line)
+    return "\n".join(lines)
+
+
+def render_explain(key: str, writes: list[Write], final: Any, has_final: bool) -> str:
+    """Every write to ``key`` (or below it) in order, the last one marked as the winner."""
+    head = f"{key} = {final!r}" if has_final else f"{key}: never set"
+    lines = [head]
+    if not writes:
+        lines.append("  (no source wrote it)")
+    width = max((len(_value(w)) for w in writes), default=0)
+    last = {w.key: i for i, w in enumerate(writes, 1)}
+    for i, write in enumerate(writes, 1):
+        target = "" if write.key == key else f"{write.key[len(key) + 1:]} "
+        mark = "  <- final" if last[write.key] == i else ""
+        lines.append(f"  {i}. {target}{_value(write).ljust(width)}  {write.source}{mark}")
+    return "\n".join(lines)
+
+
+def _value(write: Write) -> str:
+    return "<deleted>" if write.value is DELETED else repr(write.value)
+
+
+def render_error(err: ConfigError, program: str) -> str:
+    """The paragraph printed on stderr before exiting with status 2."""
+    return f"{program}: error: {err}\n(run `{program} manual` to see the views and keys)"

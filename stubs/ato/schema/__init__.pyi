@@ -1,0 +1,42 @@
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
+
+from ato.errors import Problem
+
+__all__ = [
+    "FieldDoc",
+    "FieldRef",
+    "check_value",
+    "declared_leaves",
+    "describe_fields",
+    "lookup",
+    "schema_defaults",
+    "schema_hash",
+    "type_str",
+    "validate",
+]
+
+class FieldRef(NamedTuple):
+    path: str
+    annotation: Any
+    @property
+    def type_str(self) -> str: ...
+
+class FieldDoc(NamedTuple):
+    path: str
+    type_str: str
+    default: str
+    description: str | None
+
+def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
+def check_value(ref: FieldRef, value: Any, alternatives: tuple[Any, ...] = ()) -> tuple[Any, str | None]: ...
+def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
+def validate(
+    model: type[BaseModel], tree: Mapping[str, Any], source_of: Callable[[str], str | None]
+) -> BaseModel: ...
+def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]: ...
+def schema_hash(model: type[BaseModel]) -> str: ...
+def describe_fields(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]: ...
+def type_str(annotation: Any) -> str: ...
