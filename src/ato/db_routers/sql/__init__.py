@@ -1,0 +1,1 @@
+"""Compatibility path of ato 2.x (see ``ato.tracker``)."""

@@ -1,0 +1,11 @@
+"""The experiment tracker: runs, metrics, artifacts and code fingerprints in SQL.
+
+SQLite by default (one file, many writers at once in WAL mode), PostgreSQL when runs span
+machines: the database is a SQLAlchemy URL taken from ``config.experiment.sql.db_path``.
+Importing this package imports SQLAlchemy; ``import ato`` and ``import ato.scope`` do not.
+"""
+
+from ato.tracker._finder import SQLFinder
+from ato.tracker._logger import SQLLogger
+
+__all__ = ["SQLFinder", "SQLLogger"]

@@ -1,0 +1,4 @@
+from ato.tracker import SQLFinder as SQLFinder
+from ato.tracker import SQLLogger as SQLLogger
+
+__all__ = ["SQLFinder", "SQLLogger"]
