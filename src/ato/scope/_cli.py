@@ -15,9 +15,11 @@ from ato.scope._text import render_error, render_explain, render_manual
 if TYPE_CHECKING:
     from ato.cli import Assignment, Command
     from ato.scope._argparse import Captured
+    from ato.scope._build import Assign
+    from ato.scope._plan import Plan
     from ato.scope._scope import Scope
 
-__all__ = ["Route", "decorate", "manual_for_external", "route"]
+__all__ = ["Route", "decorate", "fail", "manual_for_external", "prepare_search", "route"]
 
 _WORDS = ("manual", "explain", "print")
 
@@ -83,9 +85,11 @@ def _program() -> str:
     return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
 
 
-def _fail(err: ConfigError) -> None:
+def fail(err: ConfigError) -> None:
+    """Print the error paragraph on stderr and exit with status 2."""
     print(render_error(err, _program()), file=sys.stderr)
     raise SystemExit(2)
+
 
 
 def _argv(scopes: Sequence[Scope[Any]]) -> tuple[list[str], Captured | None]:
@@ -132,8 +136,8 @@ def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
     try:
         command = parse_argv(argv)
     except ConfigError as err:
-        _fail(err)
-        raise  # unreachable: _fail exits
+        fail(err)
+        raise  # unreachable: fail exits
     if command.mode == "manual":
         print(_manual(scopes))
         raise SystemExit(0)
@@ -152,7 +156,7 @@ def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
         prepared[scope.name] = (plan, checked)
         problems += scoped(found, scope)
     if problems:
-        _fail(ConfigError(problems=problems))
+        fail(ConfigError(problems=problems))
     values: dict[str, Any] = {}
     for scope in scopes:
         plan, checked = prepared[scope.name]
@@ -161,7 +165,7 @@ def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
         except ConfigError as err:
             problems += scoped(err.problems, scope)
     if problems:
-        _fail(ConfigError(problems=problems))
+        fail(ConfigError(problems=problems))
     if command.mode == "explain":
         print(_explain(scopes, routes, values))
         raise SystemExit(0)
@@ -226,3 +230,32 @@ def decorate(scopes: Sequence[Scope[Any]], func: Callable[..., Any]) -> Callable
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def prepare_search(scope: Scope[Any], summary: Callable[[], str]) -> tuple[Plan, list[Assign], Route]:
+    """The command line of a search program, checked once, before any trial.
+
+    ``manual`` prints the scope's manual followed by ``summary()`` and exits 0; ``explain``
+    and ``print`` behave as for a plain ``@scope`` program; a bad token exits 2.
+    """
+    from ato.cli import parse_argv
+
+    argv, external = _argv([scope])
+    try:
+        command = parse_argv(argv)
+    except ConfigError as err:
+        fail(err)
+        raise  # unreachable: fail exits
+    if command.mode == "manual":
+        print(_manual([scope]))
+        print(summary())
+        raise SystemExit(0)
+    if command.mode in ("explain", "print"):
+        run([scope])  # exits
+    routes, problems = route(command, [scope])
+    found = routes[scope.name]
+    found.external = external if scope.use_external_parser else None
+    plan, checked, more = scope._prepare(found)
+    if problems or more:
+        fail(ConfigError(problems=problems + more))
+    return plan, checked, found

@@ -100,13 +100,15 @@ class SQLLogger:
 
     # -- runs -----------------------------------------------------------------------
 
-    def run(self, tags: Iterable[str] | None = None) -> int:
+    def run(self, tags: Iterable[str] | None = None, *, config: Any = None) -> int:
         """Start a run: store the config, its structural hash, tags and fingerprints.
 
         A run still open on this logger is finished first, as ``completed``.
 
         Args:
             tags: Labels to store with the run (one string counts as one label).
+            config: The config to store for this run instead of the logger's own (a
+                search stores each trial's); the project stays the logger's.
 
         Returns:
             The new run's id.
@@ -115,7 +117,7 @@ class SQLLogger:
         # may itself be waiting for the lock.
         self.finish("completed")
         with self._lock:
-            tree, structural_hash = config_record(self.config)
+            tree, structural_hash = config_record(self.config if config is None else config)
             traces = recorded_traces()
             # One string is one tag, not a tag per character.
             tag_list = jsonable([tags] if isinstance(tags, str) else list(tags or []))

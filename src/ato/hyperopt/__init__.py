@@ -1,0 +1,28 @@
+"""Hyperparameter search over spaces checked against the scope's schema.
+
+``HyperBand`` is ato 2.x's successive halving over a grid; ``BracketHyperBand`` is
+Hyperband with brackets (Li et al., 2018); ``RandomSearch`` draws configurations at random.
+All three share one trial runner: each trial's config is built like a command-line run of
+the scope and validated before the objective starts.
+"""
+
+from ato.hyperopt._core import GridSpaceMixIn, HyperOpt, SearchError, SearchResult, Trial, TrialRecord
+from ato.hyperopt._dist import DistributedHyperBand, DistributedHyperOpt, DistributedMixIn
+from ato.hyperopt._halving import Bracket, BracketHyperBand, HyperBand, RandomSearch, brackets
+
+__all__ = [
+    "Bracket",
+    "BracketHyperBand",
+    "DistributedHyperBand",
+    "DistributedHyperOpt",
+    "DistributedMixIn",
+    "GridSpaceMixIn",
+    "HyperBand",
+    "HyperOpt",
+    "RandomSearch",
+    "SearchError",
+    "SearchResult",
+    "Trial",
+    "TrialRecord",
+    "brackets",
+]

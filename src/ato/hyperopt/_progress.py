@@ -1,0 +1,54 @@
+"""One line of progress on stderr: trials done / total, failures, the best so far."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ato.hyperopt._core import TrialRecord
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """Redraws one status line in place; silent when not enabled."""
+
+    def __init__(self, total: int, *, enabled: bool, mode: str, label: str,
+                 stream: TextIO | None = None) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.done = 0
+        self.failed = 0
+        self.best: TrialRecord | None = None
+        self._max = mode == "max"
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._drawn = False
+
+    def advance(self, record: TrialRecord) -> None:
+        """Count one finished trial."""
+        self.done += 1
+        metric = record.metric
+        if metric is None:
+            self.failed += 1
+        elif self.best is None or self.best.metric is None or (
+            metric > self.best.metric if self._max else metric < self.best.metric
+        ):
+            self.best = record
+        if self.enabled:
+            self._draw()
+
+    def _draw(self) -> None:
+        best = "none yet" if self.best is None else f"{self.best.metric:.6g} (trial {self.best.trial.index})"
+        failed = f", {self.failed} failed" if self.failed else ""
+        self._stream.write(f"\r{self._label}: {self.done}/{self.total} trials{failed}, best {best}\x1b[K")
+        self._stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        """End the line (once)."""
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
