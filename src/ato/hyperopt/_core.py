@@ -139,8 +139,9 @@ class SearchError(RuntimeError):
 
 
 def exact(value: float) -> Fraction:
-    """``value`` as the decimal the user wrote (0.3 is 3/10, not 0.29999...)."""
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+    """``value`` as the fraction the user meant: 0.3 is 3/10 and 1/3 is 1/3, so that
+    ``floor(27 * rate)`` keeps 9, not the 8 that binary rounding would give."""
+    return Fraction(value).limit_denominator(10**9)
 
 
 class GridSpaceMixIn:
@@ -295,8 +296,9 @@ class HyperOpt(Generic[S]):
         )
 
 
-def _effort(trial: Trial) -> tuple[float, int]:
-    return (trial.budget if trial.budget is not None else -1.0, trial.generation)
+def _effort(trial: Trial) -> float:
+    """How much training a trial got: its budget, else its generation."""
+    return trial.budget if trial.budget is not None else trial.generation
 
 
 def _first_failure(logs: list[list[TrialRecord]]) -> TrialRecord | None:
