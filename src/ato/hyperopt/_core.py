@@ -204,8 +204,8 @@ class HyperOpt(Generic[S]):
         if on_error not in ("continue", "stop"):
             raise ConfigError(key="on_error", expected="'continue' or 'stop'", got=on_error)
         self.scope = scope
+        self.spaces: list[Space] = parse_spaces(search_spaces, need_grid=self._needs_grid)
         self.search_spaces = ADict(search_spaces)
-        self.spaces: list[Space] = parse_spaces(self.search_spaces, need_grid=self._needs_grid)
         if scope.schema is not None:
             check_schema(self.spaces, scope.schema)
         self.tracker = tracker
@@ -400,14 +400,14 @@ class Runner:
         return TrialRecord(trial, metric, "completed", None, config, run_id, seconds)
 
     def _call(self, value: Any, trial: Trial) -> Any:
-        by_name, wants_trial = self._inject
-        kwargs = dict(self.kwargs)
+        position, wants_trial = self._inject
+        kwargs = self.kwargs
         if wants_trial:
-            kwargs["trial"] = trial
-        if by_name:
-            kwargs[self.scope.name] = value
-            return self.func(*self.args, **kwargs)
-        return self.func(value, *self.args, **kwargs)
+            kwargs = {**kwargs, "trial": trial}
+        if position < 0:
+            return self.func(*self.args, **{**kwargs, self.scope.name: value})
+        args = self.args
+        return self.func(*args[:position], value, *args[position:], **kwargs)
 
     def received(self, record: TrialRecord) -> Any:
         """What the objective received for ``record``: the model, or the ADict."""
@@ -425,13 +425,17 @@ def _under(key: str | None, names: set[str]) -> bool:
     return any(key == name or key.startswith(name + ".") or name.startswith(key + ".") for name in names)
 
 
-def _injection(func: Callable[..., Any], name: str) -> tuple[bool, bool]:
-    """(pass the config by keyword ``name``, pass ``trial=``), read from the signature."""
+def _injection(func: Callable[..., Any], name: str) -> tuple[int, bool]:
+    """Where the config goes, as ``@scope`` does it: the position of the parameter named
+    like the scope (-1: by keyword), else the first; and whether to pass ``trial=``."""
     target = func
     while hasattr(target, "__wrapped__"):
         target = target.__wrapped__
     code = getattr(target, "__code__", None)
     if code is None:
-        return False, False
+        return 0, False
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    return name in params, "trial" in params
+    position = params.index(name) if name in params else 0
+    if position >= code.co_argcount:
+        position = -1
+    return position, "trial" in params

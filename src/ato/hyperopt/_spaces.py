@@ -44,8 +44,9 @@ class Space(NamedTuple):
         if n == 1:
             values = [self.low]
         elif self.log:
-            ratio = self.high / self.low
-            values = [self.low * ratio ** (i / (n - 1)) for i in range(n)]
+            # Interpolating decimal exponents keeps decade grids round (1e-3, not 9.99e-4).
+            first, last = math.log10(self.low), math.log10(self.high)
+            values = [10 ** (first + (last - first) * i / (n - 1)) for i in range(n)]
         else:
             span = self.high - self.low
             values = [self.low + span * i / (n - 1) for i in range(n)]
@@ -76,7 +77,11 @@ class Space(NamedTuple):
         if self.kind == "INTEGER":
             return [int(self.low), int(self.high)]
         middle = math.sqrt(self.low * self.high) if self.log else (self.low + self.high) / 2
-        return [float(self.low), middle, float(self.high)]
+        probes = [float(self.low), middle, float(self.high)]
+        fraction = math.floor(self.low) + 0.5  # an int field must see a non-integral draw
+        if self.low <= fraction <= self.high:
+            probes.append(fraction)
+        return probes
 
 
 def _number(value: object) -> bool:
