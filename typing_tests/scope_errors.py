@@ -59,3 +59,14 @@ def untyped_config(cfg: ADict) -> None: ...
 scope(evaluate)  # E: arg-type
 scope(untyped_config)  # E: arg-type
 Scope()(evaluate)  # E: arg-type
+
+
+# A search's result carries the scope's schema type.
+from ato.hyperopt import HyperBand  # noqa: E402
+
+search = HyperBand(scope, {"epochs": {"param_type": "INTEGER", "param_range": (1, 9), "num_samples": 3}},
+                   halving_rate=0.5, num_min_samples=2)
+found = search.main(lambda cfg: 0.0)()
+_name: str = found.config.epochs  # E: assignment
+_ = found.config.epochz  # E: attr-defined
+_metric: str = found.metric  # E: assignment

@@ -97,3 +97,23 @@ try:
     scope.build(["optim.lr=fast"])
 except ConfigError as error:
     problems = [problem.render() for problem in error.problems]
+
+
+# A search over the typed scope hands back the schema's type.
+from ato.hyperopt import BracketHyperBand, HyperBand, SearchResult, Trial  # noqa: E402
+
+search = HyperBand(scope, {"optim.lr": {"param_type": "FLOAT", "param_range": (1e-4, 1e-1),
+                                        "num_samples": 4, "space_type": "LOG"}},
+                   halving_rate=0.5, num_min_samples=2)
+
+
+@search.main
+def objective(cfg: TrainConfig, trial: Trial) -> float:
+    return cfg.optim.lr * (trial.budget or 1.0) + trial.generation
+
+
+found: SearchResult[TrainConfig] = objective()
+best_lr: float = found.config.optim.lr
+schedule: list[int] = search.compute_optimized_initial_training_steps(1000)
+brackets_search = BracketHyperBand(scope, {"epochs": {"param_type": "INTEGER", "param_range": (1, 9)}})
+epochs_found: int = brackets_search.main(objective)().config.epochs

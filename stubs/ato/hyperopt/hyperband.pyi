@@ -1,0 +1,3 @@
+from ato.hyperopt import DistributedHyperBand, HyperBand
+
+__all__ = ["DistributedHyperBand", "HyperBand"]
