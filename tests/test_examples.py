@@ -70,3 +70,12 @@ def test_tracking_example_runs() -> None:
     result = _run("tracking.py")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "True completed resnet50 0.99\n200 ['ckpt/best.pt'] []\n"
+
+
+def test_search_example_runs() -> None:
+    """examples/search.py runs Hyperband's 69 trials for R=27, eta=3 and reports a winner."""
+    result = _run("search.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("69 trials, best accuracy 0.9")
+    assert lines[1].startswith("best: lr=") and "model=large" in lines[1]
