@@ -370,3 +370,43 @@ def test_random_search_returns_the_best_draw_and_its_budget() -> None:
     assert seen == [5] * 25
     assert result.metric == min(r.metric for r in result.trials)  # type: ignore[type-var]
     assert result.config.lr == result.params["lr"]
+
+
+def test_promoted_trials_name_the_trial_they_continue() -> None:
+    """A promoted configuration's trial carries `resumes` (its previous trial) and that
+    trial's budget; new configurations carry None."""
+    spaces = ADict(x=ADict(param_type="INTEGER", param_range=(0, 8), num_samples=9))
+    search = HyperBand(Scope(), spaces, halving_rate=1 / 3, num_min_samples=3, max_budget=90)
+    result = search.main(lambda config: float(config.x))()
+    by_index = {r.trial.index: r.trial for r in result.trials}
+    for trial in by_index.values():
+        if trial.generation == 0:
+            assert trial.resumes is None and trial.previous_budget is None
+        else:
+            parent = by_index[trial.resumes]  # type: ignore[index]
+            assert parent.params == trial.params and parent.generation == trial.generation - 1
+            assert trial.previous_budget == parent.budget < trial.budget  # type: ignore[operator]
+
+
+def test_budget_limit_repeats_brackets_and_resume_counts_increments() -> None:
+    """budget_limit runs brackets s_max..0 and again while the next fits; with resume a
+    promotion costs only the extra budget."""
+    plain = BracketHyperBand(Scope(), _lr_space(), max_budget=81, eta=3, seed=1)
+    assert [b.s for b in plain.schedule()] == [4, 3, 2, 1, 0] and plain.total_budget() == 1902
+    resumed = BracketHyperBand(Scope(), _lr_space(), max_budget=81, eta=3, seed=1, resume=True)
+    # s=4 with resume: 81*1 + 27*2 + 9*6 + 3*18 + 1*54
+    assert resumed.total_budget() == 297 + 276 + 279 + 324 + 405
+    limited = BracketHyperBand(Scope(), _lr_space(), max_budget=81, eta=3, seed=1, resume=True,
+                               budget_limit=1902)
+    assert [b.s for b in limited.schedule()] == [4, 3, 2, 1, 0, 4]
+    assert limited.total_budget() == 1581 + 297 <= 1902
+
+    @limited.main
+    def objective(config: ADict, trial: Trial) -> float:
+        return -abs(math.log10(config.lr) + 3) - 1 / (1 + (trial.budget or 0))
+
+    result = objective()
+    spent = sum((r.trial.budget or 0) - (r.trial.previous_budget or 0) for r in result.trials)
+    assert spent == limited.total_budget()
+    with pytest.raises(ConfigError, match="budget_limit"):
+        BracketHyperBand(Scope(), _lr_space(), max_budget=81, eta=3, budget_limit=100)

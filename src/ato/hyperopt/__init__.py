@@ -6,9 +6,11 @@ All three share one trial runner: each trial's config is built like a command-li
 the scope and validated before the objective starts.
 """
 
+from ato.hyperopt._bracket import Bracket, BracketHyperBand, brackets
 from ato.hyperopt._core import GridSpaceMixIn, HyperOpt, SearchError, SearchResult, Trial, TrialRecord
 from ato.hyperopt._dist import DistributedHyperBand, DistributedHyperOpt, DistributedMixIn
-from ato.hyperopt._halving import Bracket, BracketHyperBand, HyperBand, RandomSearch, brackets
+from ato.hyperopt._halving import HyperBand
+from ato.hyperopt._sampled import RandomSearch
 
 __all__ = [
     "Bracket",

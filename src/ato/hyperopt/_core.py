@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from ato.scope._cli import Route
     from ato.scope._plan import Plan
 
-__all__ = ["GridSpaceMixIn", "HyperOpt", "SearchError", "SearchResult", "Trial", "TrialRecord"]
+__all__ = [
+    "GridSpaceMixIn", "HyperOpt", "SearchError", "SearchResult", "Trial", "TrialRecord", "count", "exact",
+    "trial_from",
+]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -50,6 +53,9 @@ class Trial:
         budget: The resource to train for (steps, epochs), when the search assigns one.
         bracket: Hyperband's bracket ``s``; None for the other searches.
         params: The values the search chose, by parameter name.
+        resumes: For a promoted configuration, the index of its previous trial: an
+            objective that saved a checkpoint there may continue from it.
+        previous_budget: That trial's budget (so a resumed run trains only the rest).
     """
 
     search_id: str
@@ -58,6 +64,8 @@ class Trial:
     budget: float | None
     bracket: int | None
     params: Mapping[str, Any]
+    resumes: int | None = None
+    previous_budget: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,23 @@ class SearchError(RuntimeError):
         super().__init__(message)
         self.result = result
         self.record = record
+
+
+def trial_from(item: Mapping[str, Any] | TrialRecord, search_id: str, index: int, generation: int,
+               budget: float | None, bracket: int | None = None) -> Trial:
+    """A new trial of fresh ``params``, or the promotion of a finished trial's config."""
+    if isinstance(item, TrialRecord):
+        previous = item.trial
+        return Trial(search_id, index, generation, budget, bracket, previous.params,
+                     previous.index, previous.budget)
+    return Trial(search_id, index, generation, budget, bracket, item)
+
+
+def count(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` checked to be an integer >= ``minimum`` (a ConfigError naming ``name``)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(key=name, expected=f"an integer >= {minimum}", got=value)
+    return value
 
 
 def exact(value: float) -> Fraction:

@@ -33,6 +33,8 @@ class Trial:
     budget: float | None
     bracket: int | None
     params: Mapping[str, Any]
+    resumes: int | None = None
+    previous_budget: float | None = None
 
 @dataclass(frozen=True, slots=True)
 class TrialRecord:
@@ -133,6 +135,8 @@ class BracketHyperBand(HyperOpt[_S]):
     max_budget: float
     eta: float
     min_budget: float
+    resume: bool
+    budget_limit: float | None
     def __init__(
         self,
         scope: Scope[_S],
@@ -143,11 +147,14 @@ class BracketHyperBand(HyperOpt[_S]):
         tracker: Any = None,
         mode: str = "max",
         *,
+        budget_limit: float | None = None,
+        resume: bool = False,
         seed: int | None = None,
         metric_key: str = "metric",
         on_error: str = "continue",
         progress: bool | None = None,
     ) -> None: ...
+    def schedule(self) -> list[Bracket]: ...
     def total_budget(self) -> float: ...
     def main(self, func: Callable[..., Any]) -> Callable[..., SearchResult[_S]]: ...
 
