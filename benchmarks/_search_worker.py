@@ -145,6 +145,22 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
             progress=False,
         )
         planned = search.total_budget()
+    elif method == "ato-bracket-resume":
+        # Promotions continue their configuration's training (as an Optuna trial continues
+        # its curve), so they spend only the extra epochs; brackets repeat within B.
+        search = BracketHyperBand(
+            scope,
+            ato_spaces(ADict),
+            max_budget=MAX_BUDGET,
+            eta=ETA,
+            min_budget=1,
+            mode="max",
+            seed=seed,
+            progress=False,
+            resume=True,
+            budget_limit=options["budget"],
+        )
+        planned = search.total_budget()
     elif method == "ato-grid":
         search = HyperBand(
             scope,
@@ -172,10 +188,11 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
         raise SystemExit(f"unknown method {method!r}")
 
     seen: list[float] = []
+    resumes = method == "ato-bracket-resume"
 
     @search.main
     def objective(config: Any, trial: Trial) -> float:
-        seen.append(trial.budget)
+        seen.append(trial.budget - (trial.previous_budget or 0) if resumes else trial.budget)
         return curve(seed, config.lr, config.batch_size, config.dropout, config.model, trial.budget)
 
     start = time.perf_counter()
@@ -187,7 +204,8 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
         "params": params,
         "score": result.metric,
         "winner_budget": result.best.trial.budget,
-        "budget": sum(r.trial.budget for r in result.trials),
+        "budget": sum(r.trial.budget - (r.trial.previous_budget or 0 if resumes else 0)
+                      for r in result.trials),
         "budget_seen": sum(seen),
         "planned": planned,
         "trials": len(result.trials),

@@ -169,11 +169,16 @@ def run_quality(envs: dict[str, Env], seeds: list[int], verbose: bool) -> tuple[
     seed_arg = ",".join(map(str, seeds))
     info: dict[str, Any] = {"budget": None, "plan": None, "plan_error": ""}
     bracket = Method("ato-bracket", "**ato `BracketHyperBand(max_budget=81, eta=3)`**", "main")
+    resumed = Method(
+        "ato-bracket-resume",
+        "**ato `BracketHyperBand(..., resume=True, budget_limit=B)`** (promotions continue)",
+        "main",
+    )
     grid = Method("ato-grid", "ato `HyperBand` (grid, successive halving)", "main")
     rand = Method("ato-random", "ato `RandomSearch`", "main")
     tpe_hb = Method("optuna-tpe-hb", "**Optuna `TPESampler` + `HyperbandPruner`**", "optuna")
     tpe = Method("optuna-tpe", "Optuna `TPESampler` alone (context)", "optuna")
-    methods = [bracket, grid, rand, tpe_hb, tpe]
+    methods = [bracket, resumed, grid, rand, tpe_hb, tpe]
 
     def run(method: Method) -> None:
         if verbose:
@@ -208,6 +213,8 @@ def run_quality(envs: dict[str, Env], seeds: list[int], verbose: bool) -> tuple[
     except ChildError as exc:
         info["plan_error"] = str(exc)
         grid.status = f"not runnable: planning the grid failed: {exc}"
+    resumed.options = {"budget": budget}
+    run(resumed)
     rand.options = {"num_trials": n_full}
     tpe_hb.options = {"budget": budget}
     tpe.options = {"num_trials": n_full}
@@ -290,7 +297,9 @@ def quality_verdict(methods: list[Method]) -> list[str]:
     r_mean, _ = _mean_se(ref.regrets)
     r_med = statistics.median(ref.regrets)
     out = []
-    for key, name in (("ato-bracket", "`BracketHyperBand`"), ("ato-grid", "`HyperBand` (grid)")):
+    for key, name in (("ato-bracket", "`BracketHyperBand`"),
+                      ("ato-bracket-resume", "`BracketHyperBand(resume=True, budget_limit=B)`"),
+                      ("ato-grid", "`HyperBand` (grid)")):
         m = by[key]
         if not m.ok:
             out.append(f"{name}: not measured ({m.status})")
@@ -469,7 +478,11 @@ def section(
         + (f"B = {budget:g} epochs" if budget is not None else "B (not measured)")
         + " of ato's `BracketHyperBand(max_budget=81, eta=3)` (the sum of its trials' budgets; ato's",
         "trials train from scratch, so each promotion pays again, while an Optuna trial continues",
-        "its own curve). The grid `HyperBand` uses the grid and halving with the largest summed budget",
+        "its own curve). `BracketHyperBand(resume=True, budget_limit=B)` is the same search with",
+        "promotions that continue their configuration's training (`trial.resumes`, as an Optuna trial",
+        "continues), so a promotion spends only its extra epochs and the brackets run again",
+        "(s = 4, 3, 2, 1, 0, 4, ...) while the next one fits in B. The grid `HyperBand` uses the grid",
+        "and halving with the largest summed budget",
         "not above B (each numeric space at least 3 samples; rate 1/4, 0.3, 1/3 or 1/2;",
         "`num_min_samples` 1..5)"
         + (
