@@ -102,6 +102,18 @@ def _argv(scopes: Sequence[Scope[Any]]) -> tuple[list[str], Captured | None]:
     return sys.argv[1:], None
 
 
+def _command(scopes: Sequence[Scope[Any]]) -> tuple[Command, Captured | None]:
+    """The program's command line, parsed; a malformed one exits 2."""
+    from ato.cli import parse_argv
+
+    argv, external = _argv(scopes)
+    try:
+        return parse_argv(argv), external
+    except ConfigError as err:
+        fail(err)
+        raise  # unreachable: fail exits
+
+
 def _manual(scopes: Sequence[Scope[Any]]) -> str:
     sections = []
     multi = len(scopes) > 1
@@ -130,14 +142,7 @@ def manual_for_external() -> str:
 
 def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
     """Build every scope from the command line; handle manual/explain/print; exit 2 on errors."""
-    from ato.cli import parse_argv
-
-    argv, external = _argv(scopes)
-    try:
-        command = parse_argv(argv)
-    except ConfigError as err:
-        fail(err)
-        raise  # unreachable: fail exits
+    command, external = _command(scopes)
     if command.mode == "manual":
         print(_manual(scopes))
         raise SystemExit(0)
@@ -238,14 +243,7 @@ def prepare_search(scope: Scope[Any], summary: Callable[[], str]) -> tuple[Plan,
     ``manual`` prints the scope's manual followed by ``summary()`` and exits 0; ``explain``
     and ``print`` behave as for a plain ``@scope`` program; a bad token exits 2.
     """
-    from ato.cli import parse_argv
-
-    argv, external = _argv([scope])
-    try:
-        command = parse_argv(argv)
-    except ConfigError as err:
-        fail(err)
-        raise  # unreachable: fail exits
+    command, external = _command([scope])
     if command.mode == "manual":
         print(_manual([scope]))
         print(summary())
