@@ -7,9 +7,10 @@ the scope and validated before the objective starts.
 """
 
 from ato.hyperopt._bracket import Bracket, BracketHyperBand, brackets
-from ato.hyperopt._core import GridSpaceMixIn, HyperOpt, SearchError, SearchResult, Trial, TrialRecord
+from ato.hyperopt._core import GridSpaceMixIn, HyperOpt
 from ato.hyperopt._dist import DistributedHyperBand, DistributedHyperOpt, DistributedMixIn
 from ato.hyperopt._halving import HyperBand
+from ato.hyperopt._records import SearchError, SearchResult, Trial, TrialRecord
 from ato.hyperopt._sampled import RandomSearch
 
 __all__ = [

@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ato.errors import ConfigError
-from ato.hyperopt._core import Runner, SearchResult, TrialRecord, exact, trial_from
+from ato.hyperopt._records import SearchResult, TrialRecord, exact, trial_from
+from ato.hyperopt._runner import Runner
 from ato.hyperopt._sampled import Sampled
 
 if TYPE_CHECKING:

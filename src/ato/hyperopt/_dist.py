@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ato.errors import ConfigError
-from ato.hyperopt._core import HyperOpt, Runner, SearchError, Trial, TrialRecord
+from ato.hyperopt._core import HyperOpt
 from ato.hyperopt._halving import HyperBand
+from ato.hyperopt._records import SearchError, Trial, TrialRecord
+from ato.hyperopt._runner import Runner
 
 if TYPE_CHECKING:
     from ato.scope import Scope

@@ -13,16 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ato.adict import ADict
 from ato.errors import ConfigError
-from ato.hyperopt._core import (
-    GridSpaceMixIn,
-    HyperOpt,
-    Runner,
-    SearchResult,
-    TrialRecord,
-    count,
-    exact,
-    trial_from,
-)
+from ato.hyperopt._core import GridSpaceMixIn, HyperOpt
+from ato.hyperopt._records import SearchResult, TrialRecord, count, exact, trial_from
+from ato.hyperopt._runner import Runner
 from ato.hyperopt._spaces import grid_points
 
 if TYPE_CHECKING:

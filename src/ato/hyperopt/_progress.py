@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ato.hyperopt._core import TrialRecord
+    from ato.hyperopt._records import TrialRecord
 
 __all__ = ["Progress"]
 

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ato.errors import ConfigError
-from ato.hyperopt._core import HyperOpt, Runner, SearchResult, Trial, count
+from ato.hyperopt._core import HyperOpt
+from ato.hyperopt._records import SearchResult, Trial, count
+from ato.hyperopt._runner import Runner
 
 if TYPE_CHECKING:
     from ato.scope import Scope
