@@ -17,7 +17,7 @@ from pydantic import BaseModel, model_validator
 
 from ato import ConfigError
 from ato.adict import ADict
-from ato.hyperopt import HyperBand, RandomSearch, SearchError, Trial
+from ato.hyperopt import BracketHyperBand, HyperBand, RandomSearch, SearchError, Trial, TrialRecord
 from ato.scope import Scope
 from ato.tracker import SQLFinder, SQLLogger
 
@@ -294,18 +294,6 @@ def test_untyped_trials_carry_ato2_markers() -> None:
     assert result.config.x == 4 and result.metric == 42
 
 
-def test_objective_arguments_pass_through() -> None:
-    """Arguments given to the launched search reach the objective after the config."""
-    spaces = {"x": {"param_type": "CATEGORY", "categories": [1, 2]}}
-    search = RandomSearch(Scope(), spaces, num_trials=2, seed=0)
-
-    @search.main
-    def objective(config: ADict, scale: int, *, shift: int = 0) -> float:
-        return float(config.x * scale + shift)
-
-    assert objective(10, shift=1).metric in (11.0, 21.0)
-
-
 def test_bad_search_options() -> None:
     """Options of the random and bracket searches are checked when built."""
     spaces = {"x": {"param_type": "CATEGORY", "categories": [1, 2]}}
@@ -313,3 +301,180 @@ def test_bad_search_options() -> None:
         RandomSearch(Scope(), spaces, num_trials=0)
     with pytest.raises(ConfigError, match="seed"):
         RandomSearch(Scope(), spaces, num_trials=2, seed="abc")  # type: ignore[arg-type]
+
+
+def test_a_rejected_first_grid_point_fails_only_its_trial() -> None:
+    """The start-up check does not exit for a model-level problem of the first grid
+    point: that combination fails as a trial, the other three run."""
+    spaces = {"batch_size": {"param_type": "CATEGORY", "categories": [128, 32]},
+              "model": {"param_type": "CATEGORY", "categories": ["large", "small"]}}
+    result = RandomSearch(Scope(schema=Train), spaces, num_trials=12, seed=0).main(
+        lambda cfg: float(cfg.batch_size))()
+    assert {(r.params["batch_size"], r.params["model"]) for r in result.failed} == {(128, "large")}
+    assert result.params == {"batch_size": 128, "model": "small"}
+
+
+def test_a_view_that_raises_fails_only_its_trial(tmp_path: Path) -> None:
+    """An exception in a view (not a ConfigError) is that trial's failure: the finished
+    trials are kept, and with a tracker the trial is a failed run."""
+    scope = Scope()
+
+    @scope.observe(default=True, lazy=True)
+    def heads(config: ADict) -> None:
+        if config.heads == 3:
+            raise ValueError("3 heads do not divide the width")
+        config.head_dim = 96 // config.heads
+
+    cfg = ADict(experiment={"project_name": "v", "sql": {"db_path": f"sqlite:///{tmp_path / 'v.db'}"}})
+    spaces = {"heads": {"param_type": "CATEGORY", "categories": [3, 4, 8]}}
+    search = HyperBand(scope, spaces, halving_rate=0.5, num_min_samples=4, tracker=SQLLogger(cfg))
+    result = search.main(lambda config: float(config.head_dim))()
+    assert [r.params["heads"] for r in result.trials] == [3, 4, 8]
+    assert result.failed[0].error == "ValueError: 3 heads do not divide the width"
+    assert result.failed[0].config.to_dict() == {"heads": 3}
+    assert result.params == {"heads": 4} and result.metric == 24.0
+    runs = SQLFinder(cfg).get_runs_in_project("v")
+    assert sorted(run.status for run in runs) == ["completed", "completed", "failed"]
+
+
+def test_a_trial_the_schema_rejects_is_a_failed_run(tmp_path: Path) -> None:
+    """A config the schema rejects never reaches the objective but is still tracked."""
+    cfg = ADict(experiment={"project_name": "s", "sql": {"db_path": f"sqlite:///{tmp_path / 's.db'}"}})
+    spaces = {"batch_size": {"param_type": "CATEGORY", "categories": [32, 128]},
+              "model": {"param_type": "CATEGORY", "categories": ["small", "large"]}}
+    search = HyperBand(Scope(schema=Train), spaces, halving_rate=0.5, num_min_samples=5,
+                       tracker=SQLLogger(cfg))
+    result = search.main(lambda cfg: float(cfg.batch_size))()
+    rejected = result.failed[0]
+    assert rejected.params == {"batch_size": 128, "model": "large"}
+    assert "does not fit" in (rejected.error or "")
+    runs = {run.id: run for run in SQLFinder(cfg).get_runs_in_project("s")}
+    assert len(runs) == 4 and runs[rejected.run_id].status == "failed"  # type: ignore[index]
+    assert runs[rejected.run_id].config.batch_size == 128  # type: ignore[index]
+
+
+class _Objective:
+    def __init__(self) -> None:
+        self.trials: list[int] = []
+
+    def __call__(self, config: ADict, trial: Trial) -> float:
+        self.trials.append(trial.index)
+        return float(config.x)
+
+    def method(self, config: ADict, scale: int, *, trial: Trial) -> float:
+        self.trials.append(trial.index)
+        return float(config.x * scale)
+
+
+def test_objective_signatures() -> None:
+    """The config and `trial` reach the right parameters whatever the objective's shape."""
+    import functools
+
+    spaces = {"x": {"param_type": "CATEGORY", "categories": [1, 2, 3]}}
+
+    def search(scope: Scope[ADict] | None = None) -> RandomSearch[ADict]:
+        # Enough draws that every category comes up (checked by the metrics below).
+        return RandomSearch(scope or Scope(), spaces, num_trials=20, seed=0)
+
+    def trial_first(trial: Trial, config: ADict) -> float:
+        return float(config.x * 10 + trial.generation)
+
+    assert search().main(trial_first)().metric == 30.0
+
+    def named(trial: Trial, cfg: ADict) -> float:
+        return float(cfg.x)
+
+    assert search(Scope(name="cfg")).main(named)().metric == 3.0
+
+    def scaled(config: ADict, scale: int, trial: Trial) -> float:
+        return float(config.x * scale + trial.generation)
+
+    assert search().main(functools.partial(scaled, scale=10))().metric == 30.0
+    objective = _Objective()
+    assert search().main(objective)().metric == 3.0 and objective.trials == list(range(20))
+    assert search().main(objective.method)(10).metric == 30.0
+
+
+def test_objective_arguments_pass_through_exactly() -> None:
+    """Positional and keyword arguments of the launched search reach the objective."""
+    spaces = {"x": {"param_type": "CATEGORY", "categories": [1, 2]}}
+    search = RandomSearch(Scope(), spaces, num_trials=4, seed=0)
+    seen: list[tuple[int, int, int]] = []
+
+    @search.main
+    def objective(config: ADict, scale: int, *, shift: int = 0) -> float:
+        seen.append((config.x, scale, shift))
+        return float(config.x * scale + shift)
+
+    result = objective(10, shift=1)
+    assert {(s, k) for _, s, k in seen} == {(10, 1)}
+    assert result.metric == max(x * 10 + 1 for x, _, _ in seen)
+
+
+@pytest.mark.parametrize("kind", ["halving", "brackets"])
+def test_on_error_stop_in_every_search(kind: str) -> None:
+    """on_error='stop' ends HyperBand and BracketHyperBand at the first failing trial."""
+    calls: list[int] = []
+
+    def objective(config: ADict, trial: Trial) -> float:
+        calls.append(trial.index)
+        if trial.index == 5:
+            raise RuntimeError("boom")
+        return float(trial.index)
+
+    spaces = {"x": {"param_type": "INTEGER", "param_range": (0, 9), "num_samples": 10}}
+    search: HyperBand[ADict] | BracketHyperBand[ADict] = (
+        HyperBand(Scope(), spaces, halving_rate=0.5, num_min_samples=2, on_error="stop")
+        if kind == "halving"
+        else BracketHyperBand(Scope(), spaces, max_budget=9, eta=3, seed=0, on_error="stop")
+    )
+    with pytest.raises(SearchError, match="trial 5 failed") as info:
+        search.main(objective)()
+    assert calls == [0, 1, 2, 3, 4, 5]
+    assert info.value.result is not None and info.value.result.metric == 4.0
+
+
+def test_a_failing_final_run_leaves_the_best_of_the_round_before() -> None:
+    """If the winner's last run fails, the best trial of the generation before wins."""
+    def objective(config: ADict) -> float:
+        if config.__num_halved__ == 2:
+            raise RuntimeError("lost the node")
+        return float(config.x)
+
+    spaces = {"x": {"param_type": "CATEGORY", "categories": [1, 2, 3, 4]}}
+    result = HyperBand(Scope(), spaces, halving_rate=0.5, num_min_samples=2).main(objective)()
+    assert [len(r) for r in result.logs] == [4, 2, 1]
+    assert result.logs[-1][0].status == "failed"
+    assert result.best.trial.generation == 1 and result.params == {"x": 4}
+
+
+def test_progress_and_failure_warnings_do_not_share_a_line() -> None:
+    """With progress on, a failure warning starts on a cleared line."""
+    import io
+    import logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("ato.hyperopt")
+    logger.addHandler(handler)
+    try:
+        from ato.hyperopt._progress import Progress
+
+        progress = Progress(3, enabled=True, mode="max", label="search x", stream=stream)
+        trial = Trial("x", 0, 0, None, None, {})
+        progress.advance(TrialRecord(trial, 1.0, "completed", None, ADict()))
+        progress.advance(TrialRecord(Trial("x", 1, 0, None, None, {}), None, "failed", "E: bad", ADict()))
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "\r\x1b[Ktrial 1 of search x failed: E: bad\n" in text
+    assert text.endswith("2/3 trials, 1 failed, best 1 (trial 0)\x1b[K")
+
+
+def test_importing_the_search_stays_light() -> None:
+    """`import ato.hyperopt` loads neither torch, SQLAlchemy, NumPy, YAML nor pydantic."""
+    heavy = "('torch', 'sqlalchemy', 'numpy', 'yaml', 'pydantic')"
+    code = ("import sys, ato.hyperopt, ato.hyperopt.hyperband, ato.hyperopt.base; "
+            f"print(sorted(m for m in {heavy} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

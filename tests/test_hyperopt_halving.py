@@ -410,3 +410,32 @@ def test_budget_limit_repeats_brackets_and_resume_counts_increments() -> None:
     assert spent == limited.total_budget()
     with pytest.raises(ConfigError, match="budget_limit"):
         BracketHyperBand(Scope(), _lr_space(), max_budget=81, eta=3, budget_limit=100)
+
+
+@pytest.mark.parametrize("rate", [1 - 1e-10, 1e-10, math.inf, math.nan])
+def test_rates_that_round_to_zero_or_one_are_refused(rate: float) -> None:
+    """The rate is checked as the halving arithmetic uses it, so it never loops forever
+    nor trains a generation for 0 steps."""
+    with pytest.raises(ConfigError, match="halving_rate"):
+        HyperBand(Scope(), spec_spaces(), halving_rate=rate, num_min_samples=3)
+
+
+def test_a_fractional_eta_runs_the_announced_table() -> None:
+    """With eta = 2.5 every bracket runs the rounds brackets() lists and spends what
+    total_budget() says."""
+    search = BracketHyperBand(Scope(), _lr_space(), max_budget=100, eta=2.5, seed=3)
+    result = search.main(lambda config: config.lr)()
+    ran: dict[int, list[int]] = {}
+    for round_ in result.logs:
+        ran.setdefault(round_[0].trial.bracket, []).append(len(round_))  # type: ignore[arg-type]
+    assert ran == {b.s: [n for n, _ in b.rounds] for b in search.brackets}
+    assert sum(r.trial.budget for r in result.trials) == pytest.approx(search.total_budget())  # type: ignore[misc]
+    assert all(b.rounds[-1][1] == 100 for b in search.brackets)
+
+
+def test_whole_budgets_are_ints() -> None:
+    """Budgets that are whole numbers come as ints (so `range(trial.budget)` works)."""
+    assert all(type(r) is int for b in brackets(81, 3) for _, r in b.rounds)
+    assert brackets(10, 2, min_budget=2.5)[0].rounds[0] == (4, 2.5)
+    with pytest.raises(ConfigError, match="min_budget: expected at most max_budget"):
+        brackets(2, 3, min_budget=3)

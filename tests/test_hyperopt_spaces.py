@@ -52,8 +52,10 @@ FLOAT = {"param_type": "FLOAT", "param_range": (0.1, 1.0), "num_samples": 3}
         ({**FLOAT, "num_samples": 0}, "lr.num_samples", "an integer >= 1"),
         ({**FLOAT, "num_samples": 2.5}, "lr.num_samples", "an integer >= 1"),
         ({"param_type": "FLOAT", "param_range": (0.1, 1.0)}, "lr.num_samples", "a grid needs it"),
-        ({**FLOAT, "param_range": (0.1,)}, "lr.param_range", "a pair of numbers"),
-        ({**FLOAT, "param_range": "0.1-1"}, "lr.param_range", "a pair of numbers"),
+        ({**FLOAT, "param_range": (0.1,)}, "lr.param_range", "a pair of finite numbers"),
+        ({**FLOAT, "param_range": "0.1-1"}, "lr.param_range", "a pair of finite numbers"),
+        ({**FLOAT, "param_range": (0.0, math.inf)}, "lr.param_range", "a pair of finite numbers"),
+        ({**FLOAT, "param_range": (math.nan, 1.0)}, "lr.param_range", "a pair of finite numbers"),
         ({**FLOAT, "param_type": "INTEGER", "param_range": (1, 2.5)}, "lr.param_range", "two integers"),
         ({**FLOAT, "base": 1}, "lr.base", "positive number other than 1"),
         ({**FLOAT, "num_sample": 3}, "lr.num_sample", "did you mean 'num_samples'"),
@@ -67,6 +69,12 @@ def test_malformed_space_names_the_parameter(space: Any, key: str, words: str) -
     """Each malformed space is reported with its parameter (and setting) named."""
     found = errors({"lr": space})
     assert any(k == key and words in text for k, text in found), found
+
+
+def test_a_setting_problem_names_the_space_as_its_source() -> None:
+    """`lr.param_range: ... (from search space 'lr')`, not from 'lr.param_range'."""
+    found = errors({"lr": {**FLOAT, "param_range": (1.0, 0.1)}})
+    assert found[0][1].endswith("(from search space 'lr')")
 
 
 def test_every_problem_of_every_space_is_reported_at_once() -> None:
@@ -110,9 +118,11 @@ def test_schema_category_outside_the_literal() -> None:
 
 
 def test_schema_float_space_for_an_int_field_and_constraints() -> None:
-    """A FLOAT space for an int field, and a range crossing a field's bound."""
+    """A FLOAT space for an int field (the message names the range, not a value the user
+    never wrote), and a range crossing a field's bound."""
     found = errors({"batch_size": {**FLOAT, "param_range": (8.0, 64.0)}}, TrainConfig)
     assert found[0][0] == "batch_size" and "expected int" in found[0][1]
+    assert "the FLOAT space [8, 64] gives" in found[0][1]
     crossing = errors({"optim.momentum": {**FLOAT, "param_range": (0.5, 1.5)}}, TrainConfig)
     assert crossing[0][0] == "optim.momentum" and "1.5" in crossing[0][1]
 

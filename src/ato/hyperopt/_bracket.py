@@ -39,10 +39,10 @@ def brackets(max_budget: float, eta: float = 3, min_budget: float = 1) -> list[B
     """
     e = exact(eta)
     ratio = exact(max_budget) / exact(min_budget)
-    if e <= 1 or ratio < 1:
-        raise ConfigError(key="eta" if e <= 1 else "max_budget",
-                          expected="eta > 1 and max_budget >= min_budget > 0",
-                          got=eta if e <= 1 else max_budget)
+    if e <= 1:
+        raise ConfigError(key="eta", expected="a number > 1", got=eta)
+    if ratio < 1:
+        raise ConfigError(key="min_budget", expected=f"at most max_budget ({max_budget:g})", got=min_budget)
     s_max = 0
     while e ** (s_max + 1) <= ratio:
         s_max += 1
@@ -53,7 +53,8 @@ def brackets(max_budget: float, eta: float = 3, min_budget: float = 1) -> list[B
         for i in range(s + 1):
             n_i = math.floor(n / e**i)
             budget = ratio / e ** (s - i) * exact(min_budget)
-            rounds.append((n_i, float(budget)))
+            # Whole budgets stay ints, so that `range(trial.budget)` works.
+            rounds.append((n_i, int(budget) if budget.denominator == 1 else float(budget)))
         out.append(Bracket(s, rounds))
     return out
 
@@ -165,7 +166,9 @@ class BracketHyperBand(Sampled[S]):
                     ranked = self._rank(self._run_round(runner, trials))
                     logs.append(ranked)
                     self._stopped(runner, logs)
-                    keep = math.floor(len(ranked) / exact(self.eta))
+                    # The table's next round, not floor(len / eta): the two differ for a
+                    # fractional eta, and the table is what the search announced.
+                    keep = bracket.rounds[generation + 1][0] if generation + 1 < len(bracket.rounds) else 0
                     pool = [r for r in ranked[:keep] if r.ok]
                     if not pool:
                         break

@@ -3,7 +3,9 @@
 Every rank builds the same search (its id and random seed come from rank 0), runs its
 share of each round's trials (round-robin by trial number) and gathers every rank's
 records, so each rank ranks the same records in the same order and reaches the same
-winner as one process would. A rank whose share fails outside the objective (or whose
+winner as one process would. With ``on_error='stop'`` the other ranks finish their share of
+the round first, so the partial result keeps every trial that ran (it may hold trials that
+one process would not have started). A rank whose share fails outside the objective (or whose
 objective exits) sends its error instead; every rank then raises the same
 :class:`~ato.hyperopt.SearchError`, rather than waiting for it forever.
 """

@@ -59,8 +59,9 @@ class HyperBand(GridSpaceMixIn, HyperOpt[S]):
         on_error: str = "continue",
         progress: bool | None = None,
     ) -> None:
+        # Checked as the arithmetic will use it: a rate within 1e-9 of 0 or 1 is 0 or 1.
         if isinstance(halving_rate, bool) or not isinstance(halving_rate, int | float) or not (
-            0 < halving_rate < 1
+            math.isfinite(halving_rate) and 0 < exact(halving_rate) < 1
         ):
             raise ConfigError(key="halving_rate", expected="a number between 0 and 1 (exclusive)",
                               got=halving_rate)
@@ -127,7 +128,7 @@ class HyperBand(GridSpaceMixIn, HyperOpt[S]):
         rate = exact(self.halving_rate)
         final = len(sizes) - 1
         for generation in range(len(sizes)):
-            budget = None if steps is None else float(steps[generation])
+            budget = None if steps is None else steps[generation]
             trials = [trial_from(item, self.search_id, next(counter), generation, budget) for item in pool]
             ranked = self._rank(self._run_round(runner, trials))
             logs.append(ranked)

@@ -1,7 +1,12 @@
-"""One line of progress on stderr: trials done / total, failures, the best so far."""
+"""One line of progress on stderr: trials done / total, failures, the best so far.
+
+Failed trials are also reported as warnings of the ``ato.hyperopt`` logger (by one process
+of a distributed search); the progress line is cleared first so the two never share a line.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -10,12 +15,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Progress"]
 
+_log = logging.getLogger("ato.hyperopt")
+
 
 class Progress:
     """Redraws one status line in place; silent when not enabled."""
 
     def __init__(self, total: int, *, enabled: bool, mode: str, label: str,
-                 stream: TextIO | None = None) -> None:
+                 report_failures: bool = True, stream: TextIO | None = None) -> None:
         self.total = total
         self.enabled = enabled
         self.done = 0
@@ -25,6 +32,7 @@ class Progress:
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
         self._drawn = False
+        self._report = report_failures
 
     def advance(self, record: TrialRecord) -> None:
         """Count one finished trial."""
@@ -32,6 +40,12 @@ class Progress:
         metric = record.metric
         if metric is None:
             self.failed += 1
+            if self._report:
+                if self._drawn:
+                    self._stream.write("\r\x1b[K")
+                    self._stream.flush()
+                _log.warning("trial %d of search %s failed: %s", record.trial.index,
+                             record.trial.search_id, record.error)
         elif self.best is None or self.best.metric is None or (
             metric > self.best.metric if self._max else metric < self.best.metric
         ):

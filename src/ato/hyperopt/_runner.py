@@ -9,7 +9,6 @@ back as a failed record; it never raises.
 
 from __future__ import annotations
 
-import logging
 import math
 import sys
 import time
@@ -17,6 +16,7 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
+from ato.adict import ADict
 from ato.errors import ConfigError
 from ato.hyperopt._progress import Progress
 from ato.hyperopt._records import Trial, TrialRecord
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from ato.scope._plan import Plan
 
 __all__ = ["Runner"]
-
-_log = logging.getLogger("ato.hyperopt")
-
 
 def _metric(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -59,13 +56,15 @@ class Runner:
         self.plan, self.checked, self.route = prepare_search(self.scope, search._summary)
         self._inject = _injection(func, self.scope.name)
         enabled = search.progress if search.progress is not None else sys.stderr.isatty()
-        self.progress = Progress(total, enabled=enabled and search._is_root(), mode=search.mode,
-                                 label=f"search {search.search_id[:8]}")
+        root = search._is_root()
+        self.progress = Progress(total, enabled=enabled and root, mode=search.mode,
+                                 label=f"search {search.search_id[:8]}", report_failures=root)
         self._check_base()
 
     def _check_base(self) -> None:
         """Build once with the first value of every space, so that a problem of the
-        program's own command line or views exits 2 before any trial runs."""
+        program's own command line or views exits 2 before any trial runs. Problems that
+        concern the searched keys, or the model as a whole, belong to trials."""
         from ato.scope._cli import fail
 
         first = {space.name: space.grid()[0] for space in self.search.spaces}
@@ -73,9 +72,11 @@ class Runner:
             self._build(first)
         except ConfigError as err:
             searched = {s.name for s in self.search.spaces}
-            own = [p for p in err.problems if not _under(p.key, searched)]
+            own = [p for p in err.problems if p.key and not _under(p.key, searched)]
             if own:
                 fail(ConfigError(problems=own))
+        except Exception:  # noqa: S110 - a view failing for these values fails that trial only
+            pass
 
     def _build(self, params: Mapping[str, Any]) -> Any:
         from ato.scope._build import Assign
@@ -83,52 +84,65 @@ class Runner:
         extra = [Assign(name, value, f"search space {name!r}") for name, value in params.items()]
         return self.scope._execute(self.plan, [*self.checked, *extra], self.route)
 
+    def _start(self, trial: Trial, config: Any) -> int | None:
+        tracker = self.search.tracker
+        if tracker is None:
+            return None
+        tags = [f"search:{trial.search_id}", f"generation:{trial.generation}", f"trial:{trial.index}"]
+        if trial.bracket is not None:
+            tags.append(f"bracket:{trial.bracket}")
+        run_id: int = tracker.run(tags=tags, config=config)
+        return run_id
+
+    def _failed(self, trial: Trial, exc: BaseException, config: ADict, run_id: int | None,
+                seconds: float = 0.0) -> TrialRecord:
+        if self.search.tracker is not None:
+            self.search.tracker.finish("failed")
+        return TrialRecord(trial, None, "failed", f"{type(exc).__name__}: {exc}", config, run_id, seconds)
+
     def run(self, trial: Trial) -> TrialRecord:
         """Run one trial and return its record (never raises for a failing trial)."""
-        search = self.search
+        before = self.scope.config
         try:
             value = self._build(trial.params)
-        except ConfigError as err:
-            return TrialRecord(trial, None, "failed", f"ConfigError: {err}", self.scope.config.clone())
+        except Exception as exc:
+            # A rejected config is the trial's own (the scope keeps what was built); a view
+            # that raised built nothing, so the record holds the trial's values alone.
+            config = self.scope.config.clone() if self.scope.config is not before else _tree(trial.params)
+            return self._failed(trial, exc, config, self._start(trial, config))
         config = self.scope.config
         untyped = self.scope.schema is None
         if untyped:
             config.__num_halved__ = trial.generation
             config.__hyperopt_id__ = trial.search_id
-        run_id = None
-        tracker = search.tracker
-        if tracker is not None:
-            tags = [f"search:{trial.search_id}", f"generation:{trial.generation}", f"trial:{trial.index}"]
-            if trial.bracket is not None:
-                tags.append(f"bracket:{trial.bracket}")
-            run_id = tracker.run(tags=tags, config=value)
+        run_id = self._start(trial, value)
         start = time.perf_counter()
         try:
             metric = _metric(self._call(value, trial))
         except Exception as exc:
-            seconds = time.perf_counter() - start
-            error = f"{type(exc).__name__}: {exc}"
-            _log.warning("trial %d of search %s failed: %s", trial.index, trial.search_id, error)
-            if tracker is not None:
-                tracker.finish("failed")
-            return TrialRecord(trial, None, "failed", error, config, run_id, seconds)
+            return self._failed(trial, exc, config, run_id, time.perf_counter() - start)
         seconds = time.perf_counter() - start
+        tracker = self.search.tracker
         if tracker is not None:
-            tracker.log_metric(search.metric_key, metric, step=trial.generation)
+            tracker.log_metric(self.search.metric_key, metric, step=trial.generation)
             tracker.finish("completed")
         if untyped:
             config.__metric__ = metric
         return TrialRecord(trial, metric, "completed", None, config, run_id, seconds)
 
     def _call(self, value: Any, trial: Trial) -> Any:
-        position, wants_trial = self._inject
-        kwargs = self.kwargs
+        target, position, wants_trial = self._inject
+        args, kwargs = self.args, dict(self.kwargs)
         if wants_trial:
-            kwargs = {**kwargs, "trial": trial}
-        if position < 0:
-            return self.func(*self.args, **{**kwargs, self.scope.name: value})
-        args = self.args
-        return self.func(*args[:position], value, *args[position:], **kwargs)
+            kwargs["trial"] = trial
+        if target is None:  # no parameter to name: the config goes first
+            args = (value, *args)
+        elif target not in kwargs:
+            if 0 <= position <= len(args):
+                args = (*args[:position], value, *args[position:])
+            else:
+                kwargs[target] = value
+        return self.func(*args, **kwargs)
 
     def received(self, record: TrialRecord) -> Any:
         """What the objective received for ``record``: the model, or the ADict."""
@@ -146,17 +160,28 @@ def _under(key: str | None, names: set[str]) -> bool:
     return any(key == name or key.startswith(name + ".") or name.startswith(key + ".") for name in names)
 
 
-def _injection(func: Callable[..., Any], name: str) -> tuple[int, bool]:
-    """Where the config goes, as ``@scope`` does it: the position of the parameter named
-    like the scope (-1: by keyword), else the first; and whether to pass ``trial=``."""
-    target = func
-    while hasattr(target, "__wrapped__"):
-        target = target.__wrapped__
-    code = getattr(target, "__code__", None)
-    if code is None:
-        return 0, False
-    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    position = params.index(name) if name in params else 0
-    if position >= code.co_argcount:
-        position = -1
-    return position, "trial" in params
+def _tree(params: Mapping[str, Any]) -> ADict:
+    tree = ADict()
+    for name, value in params.items():
+        tree.set_path(name, value)
+    return tree
+
+
+def _injection(func: Callable[..., Any], name: str) -> tuple[str | None, int, bool]:
+    """Where the config goes, as ``@scope`` puts it: into the parameter named like the
+    scope, else the first positional parameter other than ``trial``; returned as (that
+    parameter, its position among the positional ones or -1, whether to pass ``trial=``).
+    """
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: config first
+        return None, 0, False
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in parameters if p.kind in kinds]
+    names = {p.name for p in parameters if p.kind != inspect.Parameter.VAR_POSITIONAL}
+    wants_trial = "trial" in names
+    target = name if name in names else next((p for p in positional if p != "trial"), "")
+    position = positional.index(target) if target in positional else -1
+    return (target or None), position, wants_trial

@@ -85,11 +85,13 @@ class Space(NamedTuple):
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _problem(name: str, expected: str, got: object, suggestion: str | None = None) -> Problem:
-    return Problem(key=name, expected=expected, got=got, source=f"search space {name!r}",
+def _problem(key: str, expected: str, got: object, suggestion: str | None = None) -> Problem:
+    # `key` is "param.setting"; the source names the parameter's space.
+    name = key.rsplit(".", 1)[0] if key.rsplit(".", 1)[-1] in _KEYS else key
+    return Problem(key=key, expected=expected, got=got, source=f"search space {name!r}",
                    suggestion=suggestion)
 
 
@@ -123,7 +125,7 @@ def _parse_one(name: str, raw: object, *, need_grid: bool) -> tuple[Space | None
         or len(bounds) != 2
         or not all(_number(b) for b in bounds)
     ):
-        problems.append(_problem(f"{name}.param_range", "a pair of numbers (low, high)", bounds))
+        problems.append(_problem(f"{name}.param_range", "a pair of finite numbers (low, high)", bounds))
         return None, problems
     low, high = bounds
     if kind == "INTEGER" and not all(isinstance(b, int) for b in bounds):
@@ -192,8 +194,15 @@ def check_schema(spaces: Sequence[Space], schema: type[Any]) -> None:
         for value in space.probes():
             _, reason = check_value(ref, value)
             if reason is not None:
-                problems.append(Problem(key=space.name, expected=ref.type_str, got=value, source=source,
-                                        detail=reason))
+                # Bounds and categories are the user's own values; a probe inside a range
+                # is not, so the message names the range that produces it.
+                problem = Problem(key=space.name, expected=ref.type_str, source=source, detail=reason)
+                if value in space.categories or value in (space.low, space.high):
+                    problem = problem._replace(got=value)
+                else:
+                    drawn = f"the {space.kind} space [{space.low:g}, {space.high:g}] gives {value!r}"
+                    problem = problem._replace(detail=f"{drawn}: {reason}")
+                problems.append(problem)
                 break
     if problems:
         raise ConfigError(problems=problems)
