@@ -163,9 +163,7 @@ class BracketHyperBand(Sampled[S]):
                 for generation, (_, budget) in enumerate(bracket.rounds):
                     trials = [trial_from(item, self.search_id, next(counter), generation, budget, bracket.s)
                               for item in pool]
-                    ranked = self._rank(self._run_round(runner, trials))
-                    logs.append(ranked)
-                    self._stopped(runner, logs)
+                    ranked = self._round(runner, trials, logs)
                     # The table's next round, not floor(len / eta): the two differ for a
                     # fractional eta, and the table is what the search announced.
                     keep = bracket.rounds[generation + 1][0] if generation + 1 < len(bracket.rounds) else 0

@@ -125,14 +125,15 @@ class HyperOpt(Generic[S]):
 
     def _run_round(self, runner: Runner, trials: Sequence[Trial]) -> list[TrialRecord]:
         """Run one round's trials; the distributed search spreads them over ranks."""
-        records = []
-        for trial in trials:
-            record = runner.run(trial)
-            records.append(record)
-            runner.progress.advance(record)
-            if not record.ok and self.on_error == "stop":
-                break
-        return records
+        return runner.run_all(trials, report=True)
+
+    def _round(self, runner: Runner, trials: Sequence[Trial], logs: list[list[TrialRecord]]
+               ) -> list[TrialRecord]:
+        """Run a round, log it ranked best first, and stop the search if it must."""
+        ranked = self._rank(self._run_round(runner, trials))
+        logs.append(ranked)
+        self._stopped(runner, logs)
+        return ranked
 
     def _summary(self) -> str:
         return f"search ({type(self).__name__}, mode {self.mode}):\n" + "\n".join(

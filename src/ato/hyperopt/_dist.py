@@ -104,15 +104,10 @@ class DistributedMixIn:
         return self.rank == 0
 
     def _run_round(self, runner: Runner, trials: Sequence[Trial]) -> list[TrialRecord]:
-        stop = getattr(self, "on_error", "continue") == "stop"
         mine: list[TrialRecord] = []
         crash = None
         try:
-            for trial in trials[self.rank :: self.world_size]:
-                record = runner.run(trial)
-                mine.append(record)
-                if stop and not record.ok:
-                    break
+            mine = runner.run_all(trials[self.rank :: self.world_size], report=False)
         except (Exception, SystemExit) as exc:  # everyone must reach the gather below
             crash = f"rank {self.rank}: {type(exc).__name__}: {exc}"
         gathered = self.all_gather_object((mine, crash))

@@ -130,9 +130,7 @@ class HyperBand(GridSpaceMixIn, HyperOpt[S]):
         for generation in range(len(sizes)):
             budget = None if steps is None else steps[generation]
             trials = [trial_from(item, self.search_id, next(counter), generation, budget) for item in pool]
-            ranked = self._rank(self._run_round(runner, trials))
-            logs.append(ranked)
-            self._stopped(runner, logs)
+            ranked = self._round(runner, trials, logs)
             done: list[Mapping[str, Any] | TrialRecord] = [r for r in ranked if r.ok]
             if generation + 1 < final:
                 pool = list(done[: math.floor(len(ranked) * rate)])

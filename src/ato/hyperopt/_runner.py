@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,20 @@ class Runner:
         if untyped:
             config.__metric__ = metric
         return TrialRecord(trial, metric, "completed", None, config, run_id, seconds)
+
+    def run_all(self, trials: Sequence[Trial], *, report: bool) -> list[TrialRecord]:
+        """Run ``trials`` in order, up to the first failure when ``on_error='stop'``;
+        ``report`` counts each in the progress line."""
+        stop = self.search.on_error == "stop"
+        records = []
+        for trial in trials:
+            record = self.run(trial)
+            records.append(record)
+            if report:
+                self.progress.advance(record)
+            if stop and not record.ok:
+                break
+        return records
 
     def _call(self, value: Any, trial: Trial) -> Any:
         target, position, wants_trial = self._inject

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ato.errors import ConfigError
 from ato.hyperopt._core import HyperOpt
-from ato.hyperopt._records import SearchResult, Trial, count
+from ato.hyperopt._records import SearchResult, Trial, TrialRecord, count
 from ato.hyperopt._runner import Runner
 
 if TYPE_CHECKING:
@@ -72,8 +72,8 @@ class RandomSearch(Sampled[S]):
             rng = random.Random(self.seed)  # noqa: S311 - seeded sampling, not secrets
             trials = [Trial(self.search_id, i, 0, self.budget, None, self._draw(rng))
                       for i in range(self.num_trials)]
-            logs = [self._rank(self._run_round(runner, trials))]
-            self._stopped(runner, logs)
+            logs: list[list[TrialRecord]] = []
+            self._round(runner, trials, logs)
             return self._finish(runner, logs)
 
         return launch
