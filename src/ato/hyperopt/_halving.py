@@ -73,7 +73,11 @@ class HyperBand(GridSpaceMixIn, HyperOpt[S]):
         super().__init__(scope, search_spaces, tracker, mode, metric_key=metric_key,
                          on_error=on_error, progress=progress)
         self._points = grid_points(self.spaces)
-        self.distributions = self.prepare_distributions(self.config, self.search_spaces)
+
+    @functools.cached_property
+    def distributions(self) -> list[ADict]:
+        """The grid's configurations as ato 2.x listed them, made when first read."""
+        return self.prepare_distributions(self.config, self.search_spaces)
 
     @classmethod
     def prepare_distributions(cls, base_config: Mapping[str, Any], search_spaces: Mapping[str, Any]

@@ -104,7 +104,8 @@ class HyperBand(GridSpaceMixIn, HyperOpt[_S]):
     halving_rate: float
     num_min_samples: int
     max_budget: int | None
-    distributions: list[ADict]
+    @property
+    def distributions(self) -> list[ADict]: ...
     def __init__(
         self,
         scope: Scope[_S],
