@@ -180,6 +180,26 @@ def test_draws_stay_in_their_space() -> None:
         assert c in ("a", "b")
 
 
+def test_near_draws_stay_in_their_space_and_close_to_the_value() -> None:
+    """near() moves a value by about a tenth of its range (log scale for LOG spaces),
+    never leaves the space, keeps int-ness, and keeps a category at the given rate."""
+    rng = random.Random(1)
+    f, g = Space("f", "FLOAT", 0.0, 10.0), Space("g", "FLOAT", 1e-5, 1e-1, log=True)
+    i, c = Space("i", "INTEGER", 16, 512, log=True), Space("c", "CATEGORY", categories=("a", "b", "c"))
+    fs = [f.near(9.9, rng, 0.1, 0.8) for _ in range(2000)]
+    assert all(0.0 <= x <= 10.0 for x in fs)
+    # A normal step of sd 1.0 from 9.9, kept inside: most draws within two sds, none far.
+    assert sum(x > 7.9 for x in fs) > 0.9 * len(fs) and min(fs) > 4.0
+    gs = [g.near(1e-3, rng, 0.1, 0.8) for _ in range(2000)]
+    # The range spans 4 decades, so sd 0.4 decade: about 68% within a factor 10**0.4.
+    share = sum(10**-3.4 <= x <= 10**-2.6 for x in gs) / len(gs)
+    assert 0.6 < share < 0.76 and all(1e-5 <= x <= 1e-1 for x in gs)
+    ints = [i.near(512, rng, 0.1, 0.8) for _ in range(500)]
+    assert all(type(x) is int and 16 <= x <= 512 for x in ints) and len(set(ints)) > 20
+    kept = sum(c.near("b", rng, 0.1, 0.8) == "b" for _ in range(3000)) / 3000
+    assert kept == pytest.approx(0.8 + 0.2 / 3, abs=0.03)  # kept, or drawn again as "b"
+
+
 def test_grid_configs_carry_the_base_config_and_nested_names() -> None:
     """prepare_distributions copies the base config and writes dotted names as nesting."""
     spaces = ADict({"optim.lr": {"param_type": "CATEGORY", "categories": [0.1, 0.01]}})

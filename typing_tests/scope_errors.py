@@ -70,3 +70,7 @@ found = search.main(lambda cfg: 0.0)()
 _name: str = found.config.epochs  # E: assignment
 _ = found.config.epochz  # E: attr-defined
 _metric: str = found.metric  # E: assignment
+from ato.hyperopt import BracketHyperBand  # noqa: E402
+
+BracketHyperBand(scope, {"epochs": {"param_type": "INTEGER", "param_range": (1, 9)}},
+                 sampler="tpe")  # E: arg-type

@@ -115,5 +115,6 @@ def objective(cfg: TrainConfig, trial: Trial) -> float:
 found: SearchResult[TrainConfig] = objective()
 best_lr: float = found.config.optim.lr
 schedule: list[int] = search.compute_optimized_initial_training_steps(1000)
-brackets_search = BracketHyperBand(scope, {"epochs": {"param_type": "INTEGER", "param_range": (1, 9)}})
+brackets_search = BracketHyperBand(scope, {"epochs": {"param_type": "INTEGER", "param_range": (1, 9)}},
+                                   sampler="local")
 epochs_found: int = brackets_search.main(objective)().config.epochs

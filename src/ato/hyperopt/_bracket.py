@@ -7,9 +7,9 @@ import math
 import random
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
-from ato.errors import ConfigError
+from ato.errors import ConfigError, suggest
 from ato.hyperopt._records import SearchResult, TrialRecord, exact, trial_from
 from ato.hyperopt._runner import Runner
 from ato.hyperopt._sampled import Sampled
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 __all__ = ["Bracket", "BracketHyperBand", "brackets"]
 
 S = TypeVar("S")
+
+SAMPLERS = ("random", "local")
+# sampler='local': the share of draws made near the best full-budget configuration, the
+# normal step as a fraction of each range, and the chance a category is kept.
+LOCAL_SHARE, LOCAL_STEP, LOCAL_KEEP = 0.5, 0.1, 0.8
 
 
 class Bracket(NamedTuple):
@@ -87,6 +92,12 @@ class BracketHyperBand(Sampled[S]):
             one fits in this total; None runs each bracket once.
         resume: The objective continues promoted configurations from their checkpoints,
             so a promotion costs only the extra budget (counts toward ``budget_limit``).
+        sampler: How each bracket draws its configurations. ``'random'``: uniformly from
+            the spaces, as in the paper. ``'local'``: once a configuration has been trained
+            with ``max_budget``, each new one is, with probability 1/2, drawn near the best
+            such configuration so far (numbers moved by a normal step of a tenth of their
+            range, on the log scale for LOG spaces; a category kept with probability 0.8),
+            and otherwise uniformly, so the search keeps exploring.
         seed: Seed of the draws (random when None; kept in ``self.seed``).
 
     The other arguments are :class:`~ato.hyperopt.HyperOpt`'s.
@@ -104,6 +115,7 @@ class BracketHyperBand(Sampled[S]):
         *,
         budget_limit: float | None = None,
         resume: bool = False,
+        sampler: Literal["random", "local"] = "random",
         seed: int | None = None,
         metric_key: str = "metric",
         on_error: str = "continue",
@@ -124,6 +136,10 @@ class BracketHyperBand(Sampled[S]):
             raise ConfigError(key="budget_limit", got=budget_limit,
                               expected=f"a number >= {first:g} (the first bracket's cost)")
         self.budget_limit = budget_limit
+        if sampler not in SAMPLERS:
+            raise ConfigError(key="sampler", expected=" or ".join(map(repr, SAMPLERS)), got=sampler,
+                              suggestion=suggest(str(sampler), SAMPLERS))
+        self.sampler = sampler
         super().__init__(scope, search_spaces, tracker, mode, seed, metric_key=metric_key,
                          on_error=on_error, progress=progress)
 
@@ -157,8 +173,9 @@ class BracketHyperBand(Sampled[S]):
             counter = iter(range(total))
             logs: list[list[TrialRecord]] = []
             for bracket in schedule:
+                best = self._best_full(logs) if self.sampler == "local" else None
                 pool: list[Mapping[str, Any] | TrialRecord] = [
-                    self._draw(rng) for _ in range(bracket.rounds[0][0])
+                    self._draw_near(best, rng) for _ in range(bracket.rounds[0][0])
                 ]
                 for generation, (_, budget) in enumerate(bracket.rounds):
                     trials = [trial_from(item, self.search_id, next(counter), generation, budget, bracket.s)
@@ -173,6 +190,18 @@ class BracketHyperBand(Sampled[S]):
             return self._finish(runner, logs)
 
         return launch
+
+    def _best_full(self, logs: list[list[TrialRecord]]) -> Mapping[str, Any] | None:
+        """The parameters of the best completed trial trained with ``max_budget``."""
+        top = self.brackets[0].rounds[-1][1]
+        ranked = self._rank(r for round_ in logs for r in round_ if r.ok and r.trial.budget == top)
+        return ranked[0].trial.params if ranked else None
+
+    def _draw_near(self, best: Mapping[str, Any] | None, rng: random.Random) -> dict[str, Any]:
+        if best is None or rng.random() >= LOCAL_SHARE:
+            return self._draw(rng)
+        return {space.name: space.near(best[space.name], rng, LOCAL_STEP, LOCAL_KEEP)
+                for space in self.spaces}
 
 
 def _cycle(items: list[Bracket]) -> Iterator[Bracket]:

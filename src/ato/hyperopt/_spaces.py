@@ -66,9 +66,29 @@ class Space(NamedTuple):
             value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
         else:
             value = rng.uniform(self.low, self.high)
+        return self._fit(value)
+
+    def near(self, value: Any, rng: random.Random, step: float, keep: float) -> Any:
+        """A value drawn close to ``value``: a normal move of ``step`` times the range
+        (on the log scale for LOG spaces), drawn again until it lands inside; a category
+        is kept with probability ``keep``, else drawn afresh."""
+        if self.kind == "CATEGORY":
+            return value if rng.random() < keep else self.draw(rng)
+        scale = math.log if self.log else float
+        low, high, start = scale(self.low), scale(self.high), scale(value)
+        moved = start
+        # Inside the range at least half the moves land inside, so 32 tries nearly never run out.
+        for _ in range(32):
+            moved = rng.gauss(start, step * (high - low))
+            if low <= moved <= high:
+                break
+        moved = min(max(moved, low), high)
+        return self._fit(math.exp(moved) if self.log else moved)
+
+    def _fit(self, value: float) -> Any:
         if self.kind == "INTEGER":
             return min(max(round(value), int(self.low)), int(self.high))
-        return value
+        return min(max(value, self.low), self.high)
 
     def probes(self) -> list[Any]:
         """Values that stand for the whole space when it is checked against a schema."""

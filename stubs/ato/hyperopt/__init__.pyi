@@ -1,6 +1,6 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from ato.adict import ADict
 from ato.scope import Scope
@@ -138,6 +138,7 @@ class BracketHyperBand(HyperOpt[_S]):
     min_budget: float
     resume: bool
     budget_limit: float | None
+    sampler: Literal["random", "local"]
     def __init__(
         self,
         scope: Scope[_S],
@@ -150,6 +151,7 @@ class BracketHyperBand(HyperOpt[_S]):
         *,
         budget_limit: float | None = None,
         resume: bool = False,
+        sampler: Literal["random", "local"] = "random",
         seed: int | None = None,
         metric_key: str = "metric",
         on_error: str = "continue",
