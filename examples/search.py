@@ -26,6 +26,7 @@ search = BracketHyperBand(
     max_budget=27,   # epochs for the longest trials
     eta=3,
     seed=0,
+    sampler="local",  # half of the later draws near the best full-budget trial
 )
 
 
