@@ -102,6 +102,18 @@ def test_draws_stay_inside_the_space(space: Space, seed: int) -> None:
         assert (type(value) is int) == (space.kind == "INTEGER")
 
 
+@given(space=SPACES, seed=st.integers(0, 2**32), step=st.floats(1e-6, 2.0))
+def test_draws_near_a_value_stay_inside_the_space(space: Space, seed: int, step: float) -> None:
+    """sampler='local''s moves keep bounds and int-ness from any start inside the space,
+    whatever the step."""
+    rng = random.Random(seed)
+    value = space.draw(rng)
+    for _ in range(20):
+        value = space.near(value, rng, step, 0.8)
+        assert space.low <= value <= space.high
+        assert (type(value) is int) == (space.kind == "INTEGER")
+
+
 @given(seed=st.integers(0, 2**32), trials=st.integers(1, 30), mode=st.sampled_from(["max", "min"]))
 def test_random_search_winner_is_the_best_trial(seed: int, trials: int, mode: str) -> None:
     """(e) for random search, whose trials all get the same budget."""
