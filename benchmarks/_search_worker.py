@@ -23,7 +23,9 @@ The synthetic learning-curve benchmark (fixed before any search was run; see ``b
 ``python _search_worker.py quality METHOD SEEDS OPTIONS_JSON``
     Run one search method once per seed (comma-separated) on the synthetic benchmark and print,
     per seed, the winner's params, its noisy score, the budget used and the number of trials.
-    Methods: ``ato-bracket`` (``BracketHyperBand``), ``ato-grid`` (``HyperBand``), ``ato-random``
+    Methods: ``ato-bracket`` (``BracketHyperBand``), ``ato-bracket-resume`` (the same with
+    ``resume=True`` and ``budget_limit`` = the ``budget`` option; both take a ``sampler`` option),
+    ``ato-grid`` (``HyperBand``), ``ato-random``
     (``RandomSearch``), ``optuna-tpe-hb`` (``TPESampler`` + ``HyperbandPruner``, until the budget
     ``B`` is reached) and ``optuna-tpe`` (``TPESampler`` alone, ``n_trials`` at the full budget).
 
@@ -133,6 +135,7 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
     from ato.scope import Scope
 
     scope = Scope()
+    sampler = options.get("sampler", "random")
     if method == "ato-bracket":
         search: Any = BracketHyperBand(
             scope,
@@ -143,6 +146,7 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
             mode="max",
             seed=seed,
             progress=False,
+            sampler=sampler,
         )
         planned = search.total_budget()
     elif method == "ato-bracket-resume":
@@ -159,6 +163,7 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
             progress=False,
             resume=True,
             budget_limit=options["budget"],
+            sampler=sampler,
         )
         planned = search.total_budget()
     elif method == "ato-grid":

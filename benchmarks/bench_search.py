@@ -11,7 +11,10 @@ noise (deterministic per seed, config and budget) shrinks with ``b``. ``R = 81``
 (the sum of its trials' budgets; ato's trials train from scratch, so a promoted configuration
 pays again):
 
-* ato ``BracketHyperBand(max_budget=81, eta=3)``: Hyperband (Li et al. 2018);
+* ato ``BracketHyperBand(max_budget=81, eta=3)``: Hyperband (Li et al. 2018); the same with
+  ``resume=True, budget_limit=B`` (promotions pay only their extra epochs, brackets repeat
+  within ``B``); and both again with ``sampler='local'`` (half of each bracket's new
+  configurations drawn near the best full-budget configuration so far);
 * ato ``HyperBand`` (ato 2.x's successive halving over a grid, ``max_budget=81``): the grid
   (every numeric space at least 3 samples) and halving (rate 1/4, 0.3, 1/3 or 1/2;
   ``num_min_samples`` 1..5) whose summed budget is the largest not above ``B``, found with
@@ -27,7 +30,8 @@ The winner is what each search returns (ato: ``result.params``; Optuna: ``study.
 its regret is ``f* - f(winner)``, with the true ``f``, not the noisy score. ``--seeds`` (50)
 seeds, the same for every method (ato's search seed, Optuna's sampler seed and the noise seed).
 Reported: mean (with its standard error) and median regret, how often the winner is within
-0.01 and 0.05 of ``f*``, and a paired comparison per seed. Target (issue 7): Hyperband's regret
+0.01 and 0.05 of ``f*``, and a paired comparison per seed. ``--held-out`` (100) runs part 1
+again on seeds 1000.., which no choice of ato's (such as ``sampler='local'``'s constants) saw. Target (issue 7): Hyperband's regret
 no worse than Optuna's at equal budget.
 
 Part 2, scaffolding. An objective returning 0.0 at once; per-trial cost = wall time of the
@@ -67,6 +71,7 @@ WORKER = HERE / "_search_worker.py"
 TARGET_US = 200.0  # issue 7: ato's scaffolding under 200 us per trial
 AIM_US = 20.0  # DESIGN: under 20 us
 CALL_TIMEOUT = 900  # seconds for one child
+HELD_OUT_START = 1000  # part 1 again on seeds no choice of ato's was made on
 HITS = (0.01, 0.05)  # "found a config within this of f*"
 GRID_CANDIDATES = {
     "lr": [3, 16],
@@ -123,6 +128,7 @@ class Method:
     label: str
     env: str
     options: dict[str, Any] = field(default_factory=dict)
+    worker: str = ""  # the worker's method name, when it is not ``key``
     status: str = "ok"
     runs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # API misbehaviour seen in the runs
@@ -174,17 +180,26 @@ def run_quality(envs: dict[str, Env], seeds: list[int], verbose: bool) -> tuple[
         "**ato `BracketHyperBand(..., resume=True, budget_limit=B)`** (promotions continue)",
         "main",
     )
+    local = Method("ato-bracket-local", "**ato `BracketHyperBand(..., sampler='local')`**", "main",
+                   {"sampler": "local"}, worker="ato-bracket")
+    local_resumed = Method(
+        "ato-bracket-local-resume",
+        "**ato `BracketHyperBand(..., resume=True, budget_limit=B, sampler='local')`**",
+        "main",
+        worker="ato-bracket-resume",
+    )
     grid = Method("ato-grid", "ato `HyperBand` (grid, successive halving)", "main")
     rand = Method("ato-random", "ato `RandomSearch`", "main")
     tpe_hb = Method("optuna-tpe-hb", "**Optuna `TPESampler` + `HyperbandPruner`**", "optuna")
     tpe = Method("optuna-tpe", "Optuna `TPESampler` alone (context)", "optuna")
-    methods = [bracket, resumed, grid, rand, tpe_hb, tpe]
+    methods = [bracket, resumed, local, local_resumed, grid, rand, tpe_hb, tpe]
 
     def run(method: Method) -> None:
         if verbose:
             print(f"  quality: {method.key} over {len(seeds)} seeds", file=sys.stderr)
         try:
-            out = child(envs[method.env], "quality", method.key, seed_arg, json.dumps(method.options))
+            out = child(envs[method.env], "quality", method.worker or method.key, seed_arg,
+                        json.dumps(method.options))
         except ChildError as exc:
             method.status = f"not runnable: {exc}"
             return
@@ -214,7 +229,9 @@ def run_quality(envs: dict[str, Env], seeds: list[int], verbose: bool) -> tuple[
         info["plan_error"] = str(exc)
         grid.status = f"not runnable: planning the grid failed: {exc}"
     resumed.options = {"budget": budget}
-    run(resumed)
+    local_resumed.options = {"budget": budget, "sampler": "local"}
+    for m in (resumed, local, local_resumed):
+        run(m)
     rand.options = {"num_trials": n_full}
     tpe_hb.options = {"budget": budget}
     tpe.options = {"num_trials": n_full}
@@ -299,6 +316,9 @@ def quality_verdict(methods: list[Method]) -> list[str]:
     out = []
     for key, name in (("ato-bracket", "`BracketHyperBand`"),
                       ("ato-bracket-resume", "`BracketHyperBand(resume=True, budget_limit=B)`"),
+                      ("ato-bracket-local", "`BracketHyperBand(sampler='local')`"),
+                      ("ato-bracket-local-resume",
+                       "`BracketHyperBand(resume=True, budget_limit=B, sampler='local')`"),
                       ("ato-grid", "`HyperBand` (grid)")):
         m = by[key]
         if not m.ok:
@@ -444,6 +464,7 @@ def _v(env: Env, dist: str) -> str:
 
 def section(
     methods: list[Method],
+    held: list[Method],
     info: dict[str, Any],
     sides: list[Side],
     envs: dict[str, Env],
@@ -481,7 +502,10 @@ def section(
         "its own curve). `BracketHyperBand(resume=True, budget_limit=B)` is the same search with",
         "promotions that continue their configuration's training (`trial.resumes`, as an Optuna trial",
         "continues), so a promotion spends only its extra epochs and the brackets run again",
-        "(s = 4, 3, 2, 1, 0, 4, ...) while the next one fits in B. The grid `HyperBand` uses the grid",
+        "(s = 4, 3, 2, 1, 0, 4, ...) while the next one fits in B. `sampler='local'` draws, once a",
+        "configuration has run at R, half of each bracket's new configurations near the best one so",
+        "far (a normal step of a tenth of each range, log scale for log spaces; the model kept with",
+        "probability 0.8) and the other half uniformly. The grid `HyperBand` uses the grid",
         "and halving with the largest summed budget",
         "not above B (each numeric space at least 3 samples; rate 1/4, 0.3, 1/3 or 1/2;",
         "`num_min_samples` 1..5)"
@@ -527,7 +551,20 @@ def section(
             f"{paired(by['ato-bracket'], by['ato-random'])}.",
             "",
         ]
-    problems = [f"{m.key}: {p}" for m in methods for p in m.problems]
+    if held:
+        first = held[0].runs[0]["seed"] if held[0].runs else HELD_OUT_START
+        lines += [
+            "**Held-out seeds.** The constants of `sampler='local'` (draw half near the best, a step",
+            "of a tenth of the range, keep the category with probability 0.8) were chosen on seeds",
+            f"0..49 of this benchmark. The same part 1 on seeds {first}..{first + len(held[0].runs) - 1},",
+            "which played no part in any choice:",
+            "",
+            quality_table(held, envs),
+            "",
+            *quality_verdict(held),
+            "",
+        ]
+    problems = [f"{m.key}: {p}" for m in [*methods, *held] for p in m.problems]
     if problems:
         lines += [
             "API problems seen (budget accounting, failed trials):",
@@ -553,6 +590,10 @@ def main(argv: list[str] | None = None) -> int:
         "--setup", action="store_true", help="create the missing peer venvs under benchmarks/.venvs/"
     )
     parser.add_argument("--seeds", type=int, default=50, help="seeds of part 1 (50)")
+    parser.add_argument(
+        "--held-out", type=int, default=100,
+        help=f"seeds {HELD_OUT_START}.. of part 1's held-out check (100; 0 skips it)",
+    )
     parser.add_argument("--repeat", type=int, default=7, help="rounds of part 2 (7)")
     parser.add_argument(
         "--trials", type=int, default=8000, help="trials of the random-search sides of part 2 (8000)"
@@ -578,18 +619,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
-    if args.seeds < 2 or args.repeat < 1 or min(args.trials, args.tpe_trials, args.grid_lr) < 1:
-        parser.error("--seeds must be at least 2 and the other counts at least 1")
+    counts = (args.trials, args.tpe_trials, args.grid_lr, args.repeat)
+    if args.seeds < 2 or args.held_out == 1 or args.held_out < 0 or min(counts) < 1:
+        parser.error("--seeds must be at least 2, --held-out 0 or at least 2, the other counts at least 1")
     verbose = not args.quiet
 
     envs = make_envs(args.python)
     prepare_envs(envs, args.setup, verbose)
     methods, info = run_quality(envs, list(range(args.seeds)), verbose)
+    held: list[Method] = []
+    if args.held_out:
+        held, _ = run_quality(envs, list(range(HELD_OUT_START, HELD_OUT_START + args.held_out)), verbose)
     sides = make_sides(args.trials, args.tpe_trials, args.grid_lr, args.bracket_r)
     run_overhead(sides, envs, args.repeat, verbose)
 
     kept = [a for a in argv if a not in {"--write", "-q", "--quiet", "--setup"}]
-    text = section(methods, info, sides, envs, kept, args.seeds, args.repeat)
+    text = section(methods, held, info, sides, envs, kept, args.seeds, args.repeat)
     print(text)
     if args.write:
         write_results(SECTION, text)
