@@ -31,8 +31,8 @@ its regret is ``f* - f(winner)``, with the true ``f``, not the noisy score. ``--
 seeds, the same for every method (ato's search seed, Optuna's sampler seed and the noise seed).
 Reported: mean (with its standard error) and median regret, how often the winner is within
 0.01 and 0.05 of ``f*``, and a paired comparison per seed. ``--held-out`` (100) runs part 1
-again on seeds 1000.., which no choice of ato's (such as ``sampler='local'``'s constants) saw. Target (issue 7): Hyperband's regret
-no worse than Optuna's at equal budget.
+again on seeds 1000.., which no choice of ato's (such as ``sampler='local'``'s constants) saw.
+Target (issue 7): Hyperband's regret no worse than Optuna's at equal budget.
 
 Part 2, scaffolding. An objective returning 0.0 at once; per-trial cost = wall time of the
 whole search (construction included, imports excluded) / trials. Sides: ato ``RandomSearch``
