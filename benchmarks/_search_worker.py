@@ -135,8 +135,10 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
     from ato.scope import Scope
 
     scope = Scope()
-    sampler = options.get("sampler", "random")
-    if method == "ato-bracket":
+    if method in ("ato-bracket", "ato-bracket-resume"):
+        # With resume, promotions continue their configuration's training (as an Optuna trial
+        # continues its curve), so they spend only the extra epochs; brackets repeat within B.
+        resume = {"resume": True, "budget_limit": options["budget"]} if method.endswith("resume") else {}
         search: Any = BracketHyperBand(
             scope,
             ato_spaces(ADict),
@@ -146,24 +148,8 @@ def _ato_search(method: str, seed: int, options: dict[str, Any]) -> dict[str, An
             mode="max",
             seed=seed,
             progress=False,
-            sampler=sampler,
-        )
-        planned = search.total_budget()
-    elif method == "ato-bracket-resume":
-        # Promotions continue their configuration's training (as an Optuna trial continues
-        # its curve), so they spend only the extra epochs; brackets repeat within B.
-        search = BracketHyperBand(
-            scope,
-            ato_spaces(ADict),
-            max_budget=MAX_BUDGET,
-            eta=ETA,
-            min_budget=1,
-            mode="max",
-            seed=seed,
-            progress=False,
-            resume=True,
-            budget_limit=options["budget"],
-            sampler=sampler,
+            sampler=options.get("sampler", "random"),
+            **resume,
         )
         planned = search.total_budget()
     elif method == "ato-grid":
