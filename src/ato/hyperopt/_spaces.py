@@ -76,7 +76,6 @@ class Space(NamedTuple):
             return value if rng.random() < keep else self.draw(rng)
         scale = math.log if self.log else float
         low, high, start = scale(self.low), scale(self.high), scale(value)
-        moved = start
         # Inside the range at least half the moves land inside, so 32 tries nearly never run out.
         for _ in range(32):
             moved = rng.gauss(start, step * (high - low))
