@@ -402,3 +402,55 @@ class TestFiles:
         config.update_if_absent(lr=0.01, scheduler="cosine")
         assert config == {"lr": 0.1, "model": "resnet50", "scheduler": "cosine"}
         assert ADict.from_file(base / "config.yaml") == {"lr": 0.1, "model": "resnet50"}
+
+
+class _Subclassed(ADict):
+    """A user's ADict subclass, to check that every path keeps it."""
+
+
+class TestSubclass:
+    def test_every_insertion_path_keeps_the_subclass(self) -> None:
+        """Children made by construction, assignment, both merges, copies and minimal configs are the subclass."""
+        cfg = _Subclassed(a={"b": 1})
+        cfg.c = {"d": 2}
+        cfg.update({"e": {"f": 3}, "a": {"g": 4}}, recurrent=True)
+        cfg.update_if_absent({"h": {"i": 5}})
+        cfg.update({"j": [{"k": 6}]}, recurrent=True)
+        children = [cfg.a, cfg.c, cfg.e, cfg.h, cfg.j[0], cfg.clone().e, copy.copy(cfg).e]
+        assert all(type(child) is _Subclassed for child in children), [type(c) for c in children]
+        cfg.track_access()
+        assert cfg.e.f == 3
+        minimal = cfg.get_minimal_config()
+        assert type(minimal) is _Subclassed and type(minimal.e) is _Subclassed
+        assert minimal == {"e": {"f": 3}}
+
+    def test_subclass_survives_pickle_and_auto(self) -> None:
+        """Pickling and auto mode name the user's class, never an internal twin."""
+        auto = _Subclassed.auto()
+        auto.x.y = 1
+        assert type(auto.x).__name__ == "_Subclassed" and isinstance(auto.x, _Subclassed)
+        back = pickle.loads(pickle.dumps(_Subclassed(a={"b": 1})))
+        assert type(back) is _Subclassed and type(back.a) is _Subclassed
+
+
+class TestAttach:
+    def test_attach_records_schema_and_origin(self) -> None:
+        """attach() stores a schema (used by the hash) and per-leaf sources; left-out arguments are kept."""
+        from pydantic import BaseModel
+
+        from ato.adict import origin_of
+        from ato.schema import schema_hash
+
+        class Model(BaseModel):
+            lr: float = 0.1
+
+        cfg = ADict(lr=0.5)
+        untyped = cfg.get_structural_hash()
+        assert cfg.attach(origin={"lr": "a.yaml:1"}) is cfg
+        assert origin_of(cfg) == {"lr": "a.yaml:1"} and cfg.get_structural_hash() == untyped
+        cfg.attach(schema=Model)
+        assert cfg.get_structural_hash() == schema_hash(Model)
+        assert origin_of(cfg) == {"lr": "a.yaml:1"}
+        assert origin_of(cfg.clone()) == {"lr": "a.yaml:1"}
+        cfg.attach(schema=None, origin=None)
+        assert cfg.get_structural_hash() == untyped and origin_of(cfg) == {}

@@ -1,5 +1,13 @@
-"""The configuration container (standard library only)."""
+"""The configuration container (standard library only).
 
-from ato.adict._adict import ADict
+Besides :class:`ADict`, the package offers the other layers what they need of it:
+``origin_of`` (the sources a loader attached), ``hash_leaves`` (the hash recipe the typed
+schema hash shares), and for ``ato.scope``'s builder ``recording_auto`` / ``settle``
+(an auto tree whose unused nodes are dropped once the views have run).
+"""
 
-__all__ = ["ADict"]
+from ato.adict._adict import ADict, origin_of, recording_auto
+from ato.adict._hash import hash_leaves
+from ato.adict._state import settle
+
+__all__ = ["ADict", "hash_leaves", "origin_of", "recording_auto", "settle"]

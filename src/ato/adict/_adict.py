@@ -7,61 +7,47 @@ class attribute is mirrored into the instance ``__dict__``, where CPython's ordi
 (and specialised) attribute lookup finds it. For the same reason the class defines no
 ``__getattr__``: its mere presence makes CPython give up that specialisation and doubles
 the cost of every read. A node that needs code on a miss (auto defaults, access
-tracking) switches to a twin class that has the hook, see ``_refresh_class``.
+tracking) switches to a twin class that has the hook, see ``_auto.py``.
 
 Keys that collide with a method name (``items``, ``update``) are deliberately not
 mirrored, so ``cfg.items()`` stays the method and ``cfg["items"]`` reaches the value.
 Every mutator is overridden to keep the mirror and the frozen state honest; nothing
 outside this module writes to an ADict except through them.
 
-This module uses the standard library only; file formats are imported when first used.
+The class is assembled from one module per job: this one is the container (reading,
+writing, merging, copying, pickling); ``_auto.py`` the auto/default twins; ``_state.py``
+freezing and access tracking; ``_files.py`` the file and composition methods. The package
+uses the standard library only; file formats are imported when first used.
 """
 
 from __future__ import annotations
 
 import copy as _copy
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Self, cast
 
+from ato.adict._auto import (
+    ConstantDefault,
+    Factory,
+    Recorder,
+    auto_child,
+    base_class,
+    init_state,
+    is_auto,
+    refresh_class,
+)
+from ato.adict._files import FilesMixin
 from ato.adict._hash import structural_hash
-from ato.errors import ConfigError, ConfigKeyError, suggest
+from ato.adict._state import StateMixin
+from ato.errors import ConfigError, ConfigKeyError, Problem, suggest
 
-if TYPE_CHECKING:
-    from os import PathLike
+__all__ = ["ADict", "origin_of", "recording_auto"]
 
-__all__ = ["ADict"]
-
-_Factory = Callable[[], Any]
 _ABSENT: Any = object()
+_KEEP: Any = object()
 
 
-class _ConstantDefault:
-    """A default value handed out as a fresh deep copy on every miss (picklable)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __call__(self) -> Any:
-        return _copy.deepcopy(self.value)
-
-
-def _auto_child(cls: type[ADict], created: list[ADict] | None = None) -> ADict:
-    child = cls()
-    object.__setattr__(child, "_factory", functools.partial(_auto_child, cls, created))
-    _refresh_class(child)
-    if created is not None:
-        created.append(child)
-    return child
-
-
-def _is_auto(factory: _Factory | None) -> bool:
-    return isinstance(factory, functools.partial) and factory.func is _auto_child
-
-
-class ADict(dict[str, Any]):
+class ADict(FilesMixin, StateMixin, dict[str, Any]):
     """A dict with attribute access, deep merge, freezing and a structural hash.
 
     Args:
@@ -76,12 +62,12 @@ class ADict(dict[str, Any]):
     _frozen: bool
     _schema: type | None
     _origin: dict[str, str] | None
-    _factory: _Factory | None
+    _factory: Factory | None
     _accessed: set[str] | None
     _reserved: frozenset[str] = frozenset()
 
     def __init__(self, *mappings: Mapping[str, Any] | Iterable[tuple[str, Any]], **items: Any) -> None:
-        _init_state(self)
+        init_state(self)
         for mapping in mappings:
             pairs = mapping.items() if isinstance(mapping, Mapping) else mapping
             for key, value in pairs:
@@ -102,18 +88,18 @@ class ADict(dict[str, Any]):
         starting with an underscore are never created this way, so probes such as
         ``hasattr(cfg, '_repr_html_')`` do not litter the config.
         """
-        return cast(Self, _auto_child(_base_class(cls)))
+        return cast(Self, auto_child(base_class(cls)))
 
     def set_default(self, default: object) -> None:
         """Give missing keys a default: a callable is called, a value is deep-copied."""
-        factory = default if callable(default) else _ConstantDefault(default)
+        factory = default if callable(default) else ConstantDefault(default)
         object.__setattr__(self, "_factory", factory)
-        _refresh_class(self)
+        refresh_class(self)
 
     def remove_default(self) -> None:
         """Make missing keys raise again."""
         object.__setattr__(self, "_factory", None)
-        _refresh_class(self)
+        refresh_class(self)
 
     def get_default(self) -> Any:
         """A fresh default value, or ConfigError when none is defined."""
@@ -183,7 +169,7 @@ class ADict(dict[str, Any]):
         node[parts[-1]] = value
 
     # ------------------------------------------------------------------ writing
-    def _check_writable(self, key: object, value: object = None) -> None:
+    def _check_writable(self, key: object) -> None:
         if self._frozen:
             raise ConfigError(
                 key=str(key),
@@ -193,7 +179,7 @@ class ADict(dict[str, Any]):
     def __setitem__(self, key: str, value: Any) -> None:
         if self._frozen:
             self._check_writable(key)
-        value = _convert(value, _base_class(type(self)), self._factory)
+        value = _convert(value, base_class(type(self)), self._factory)
         dict.__setitem__(self, key, value)
         if self._accessed is None:
             if isinstance(key, str) and key not in self._reserved:
@@ -263,7 +249,7 @@ class ADict(dict[str, Any]):
             if isinstance(current, ADict) and isinstance(value, Mapping):
                 current.update(value, recurrent=True)
             else:
-                self[key] = _copy_containers(value)
+                self[key] = _copy_containers(value, base_class(type(self)))
         return self
 
     def update_if_absent(
@@ -281,7 +267,7 @@ class ADict(dict[str, Any]):
         for key, value in _pairs(other, items):
             current = dict.get(self, key, _ABSENT)
             if current is _ABSENT:
-                self[key] = _copy_containers(value)
+                self[key] = _copy_containers(value, base_class(type(self)))
             elif recurrent and isinstance(current, ADict) and isinstance(value, Mapping):
                 current.update_if_absent(value, recurrent=True)
         return self
@@ -318,57 +304,6 @@ class ADict(dict[str, Any]):
             self[key] = value
         return self
 
-    # ------------------------------------------------------------------ freezing
-    @property
-    def frozen(self) -> bool:
-        """Whether writes are rejected."""
-        return self._frozen
-
-    def freeze(self) -> Self:
-        """Reject every later write to this tree (nested ADicts too); returns self."""
-        for node in _walk_adicts(self):
-            object.__setattr__(node, "_frozen", True)
-        return self
-
-    def defrost(self) -> Self:
-        """Allow writes again, in the whole tree; returns self."""
-        for node in _walk_adicts(self):
-            object.__setattr__(node, "_frozen", False)
-        return self
-
-    # ------------------------------------------------------------------ access tracking
-    def track_access(self, enabled: bool = True) -> Self:
-        """Record every key read from now on, in the whole tree (for ``get_minimal_config``).
-
-        Tracking moves attribute reads from the fast path to a recording one, so it is off
-        until asked for.
-        """
-        for node in _walk_adicts(self):
-            if enabled and node._accessed is None:
-                object.__setattr__(node, "_accessed", set())
-                node.__dict__.clear()
-                _refresh_class(node)
-            elif not enabled and node._accessed is not None:
-                object.__setattr__(node, "_accessed", None)
-                _refresh_class(node)
-                _rebuild_mirror(node)
-        return self
-
-    @property
-    def accessed_keys(self) -> frozenset[str]:
-        """Keys read (by attribute, item or ``get``) since ``track_access()``."""
-        return frozenset(self._accessed or ())
-
-    def get_minimal_config(self) -> ADict:
-        """A new ADict with only the keys that were read, recursively."""
-        minimal = ADict()
-        for key in self.accessed_keys:
-            if key not in self:
-                continue
-            value = dict.__getitem__(self, key)
-            minimal[key] = value.get_minimal_config() if isinstance(value, ADict) else _copy.deepcopy(value)
-        return minimal
-
     # ------------------------------------------------------------------ conversion
     def to_dict(self) -> dict[str, Any]:
         """A plain ``dict`` tree (nested ADicts become dicts, also inside lists)."""
@@ -380,9 +315,9 @@ class ADict(dict[str, Any]):
 
     def copy(self) -> Self:
         """A shallow copy, as ``dict.copy`` but an ADict."""
-        new = cast(Self, _base_class(type(self))())
+        new = cast(Self, base_class(type(self))())
         object.__setattr__(new, "_factory", self._factory)
-        _refresh_class(new)
+        refresh_class(new)
         for key, value in self.items():
             new[key] = value
         object.__setattr__(new, "_frozen", self._frozen)
@@ -407,91 +342,18 @@ class ADict(dict[str, Any]):
             return schema_hash(self._schema)
         return structural_hash(self)
 
-    def json(self, **kwargs: Any) -> str:
-        """The tree as a JSON string."""
-        import json
+    def attach(self, *, schema: type | None = _KEEP, origin: Mapping[str, str] | None = _KEEP) -> Self:
+        """Record what this tree was checked against and where its leaves came from; returns self.
 
-        return json.dumps(self.to_dict(), **kwargs)
-
-    def to_xyz(self, format_dict: Mapping[str, str] | None = None) -> str:
-        """The tree in the indented ``.xyz`` text format."""
-        from ato.formats import xyz_dumps
-
-        return xyz_dumps(self, format_dict)
-
-    # ------------------------------------------------------------------ files
-    @classmethod
-    def from_file(cls, path: str | PathLike[str]) -> Self:
-        """Read a .json, .yaml/.yml, .toml, .xyz or .py config file.
-
-        Raises:
-            FileNotFoundError: the file does not exist.
-            ConfigError: the extension is unknown, or the file is malformed (file and line).
+        Loaders and scopes call this once they have built a config: ``schema`` is the
+        pydantic model that validated it (then :meth:`get_structural_hash` hashes the
+        declared types), ``origin`` maps dotted leaf keys to the file (and line) that set
+        them (read back with :func:`ato.adict.origin_of`). An argument left out is kept.
         """
-        from ato.formats import load_file
-
-        return cls(load_file(path))
-
-    def load(self, path: str | PathLike[str]) -> Self:
-        """Deep-merge a config file into this ADict; returns self."""
-        from ato.formats import load_file
-
-        self._check_writable("<load>")
-        return self.update(load_file(path), recurrent=True)
-
-    def dump(self, path: str | PathLike[str], **options: Any) -> None:
-        """Write the tree to ``path`` (format by extension), atomically.
-
-        Raises:
-            ConfigError: the extension is unknown or the format cannot hold a value
-                (e.g. None in TOML); nothing is written then.
-        """
-        from ato.formats import dump_file
-
-        dump_file(self, path, **options)
-
-    # ------------------------------------------------------------------ composition
-    @classmethod
-    def compose_hierarchy(
-        cls,
-        root: str | PathLike[str],
-        config_filename: str = "config",
-        select: Mapping[str, str | Iterable[str]] | None = None,
-        overrides: Mapping[str, Any] | None = None,
-        required: Iterable[str] | None = None,
-        on_missing: str = "error",
-        schema: type | None = None,
-    ) -> Self:
-        """Compose a Hydra-style config tree (see ``ato.compose.compose_hierarchy``)."""
-        from ato.compose import compose_hierarchy
-
-        return cast(Self, compose_hierarchy(
-            root, config_filename, select=select, overrides=overrides, required=required,
-            on_missing=on_missing, schema=schema, cls=_base_class(cls),
-        ))
-
-    @classmethod
-    def from_mm_config(cls, path: str | PathLike[str]) -> Self:
-        """Load an OpenMMLab config (``_base_`` chains, ``_delete_``) as mmengine does."""
-        from ato.compose import load_mm_config
-
-        return cast(Self, load_mm_config(path, cls=_base_class(cls)))
-
-    def load_mm_config(self, path: str | PathLike[str]) -> Self:
-        """Merge an OpenMMLab config into this ADict (its top-level keys replace ours)."""
-        self._check_writable("<load_mm_config>")
-        return self.update(self.from_mm_config(path))
-
-    def resolve(self) -> Self:
-        """Replace ``${a.b}`` interpolations in place by the values they point at; returns self.
-
-        Raises:
-            ConfigError: a reference to a missing key, a cycle, or a ``???`` left unset.
-        """
-        from ato.compose import resolve
-
-        self._check_writable("<resolve>")
-        resolve(self)
+        if schema is not _KEEP:
+            object.__setattr__(self, "_schema", schema)
+        if origin is not _KEEP:
+            object.__setattr__(self, "_origin", None if origin is None else dict(origin))
         return self
 
     # ------------------------------------------------------------------ copy & pickle
@@ -499,12 +361,12 @@ class ADict(dict[str, Any]):
         return self.copy()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        cls = _base_class(type(self))
+        cls = base_class(type(self))
         new = cast(Self, cls.__new__(cls))
-        _init_state(new)
+        init_state(new)
         memo[id(self)] = new
         object.__setattr__(new, "_factory", self._factory)
-        _refresh_class(new)
+        refresh_class(new)
         for key, value in self.items():
             new[key] = _copy.deepcopy(value, memo)
         object.__setattr__(new, "_frozen", self._frozen)
@@ -518,16 +380,16 @@ class ADict(dict[str, Any]):
         # Items go through __setitem__ before the state is restored, so a frozen
         # ADict unpickles without tripping over its own write guard.
         state = (self._frozen, self._factory, self._accessed, self._schema, self._origin)
-        return (_base_class(type(self)), (), state, None, iter(self.items()))
+        return (base_class(type(self)), (), state, None, iter(self.items()))
 
     def __setstate__(
-        self, state: tuple[bool, _Factory | None, set[str] | None, type | None, dict[str, str] | None]
+        self, state: tuple[bool, Factory | None, set[str] | None, type | None, dict[str, str] | None]
     ) -> None:
         frozen, factory, accessed, schema, origin = state
         object.__setattr__(self, "_factory", factory)
         object.__setattr__(self, "_schema", schema)
         object.__setattr__(self, "_origin", origin)
-        _refresh_class(self)
+        refresh_class(self)
         if accessed is not None:
             self.track_access()
             cast(set[str], self._accessed).update(accessed)
@@ -550,89 +412,22 @@ class ADict(dict[str, Any]):
         return self.update(other)
 
 
-class _MissHook:
-    """Mixed in front of an ADict class while a node needs code on an attribute miss."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        # Reached for missing keys, and for every key while tracking (the mirror is empty).
-        if name[:2] == "__" and name[-2:] == "__":
-            raise AttributeError(name)
-        node = cast(ADict, self)
-        try:
-            return node[name]
-        except KeyError:
-            pass
-        raise ConfigKeyError(
-            key=name, detail="no such key", suggestion=suggest(name, node.keys())
-        ) from None
 
 
-class _Recorder(_MissHook):
-    """Mixed in while a node's reads are tracked: item reads and ``get`` record too."""
-
-    __slots__ = ()
-
-    def __getitem__(self, key: str) -> Any:
-        node = cast(ADict, self)
-        value = dict.__getitem__(node, key)
-        accessed = node._accessed
-        if accessed is not None:
-            accessed.add(key)
-        return value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in cast(ADict, self):
-            return self[key]
-        return default
+ADict._reserved = frozenset(dir(ADict)) | frozenset(dir(Recorder))
 
 
-ADict._reserved = frozenset(dir(ADict)) | frozenset(dir(_Recorder))
-_twins: dict[tuple[type[ADict], type[_MissHook]], type[ADict]] = {}
+def recording_auto(created: list[ADict]) -> ADict:
+    """An auto ADict that appends every node it creates on a miss to ``created``."""
+    return auto_child(ADict, created)
 
 
-def _base_class(cls: type[ADict]) -> type[ADict]:
-    """The user-visible class behind a twin (what pickles and new children use)."""
-    base: type[ADict] = cls.__dict__.get("_twin_of", cls)
-    return base
+def origin_of(cfg: ADict) -> dict[str, str]:
+    """Where each leaf of ``cfg`` came from, as :meth:`ADict.attach` recorded it (else empty)."""
+    return dict(cfg._origin or {})
 
 
-def _refresh_class(node: ADict) -> None:
-    """Put ``node`` in the class its state needs: hooked only when a miss must run code."""
-    base = _base_class(type(node))
-    hook: type[_MissHook] | None
-    if node._accessed is not None:
-        hook = _Recorder
-    elif node._factory is not None:
-        hook = _MissHook
-    else:
-        hook = None
-    target = base
-    if hook is not None:
-        twin = _twins.get((base, hook))
-        if twin is None:
-            # Same layout as `base` (no new slots), so `__class__` may switch between them.
-            twin = type(base.__name__, (hook, base), {"__slots__": (), "_twin_of": base})
-            twin.__module__ = base.__module__
-            twin.__qualname__ = base.__qualname__
-            _twins[(base, hook)] = twin
-        target = twin
-    if type(node) is not target:
-        object.__setattr__(node, "__class__", target)
-
-
-def _init_state(obj: ADict) -> None:
-    object.__setattr__(obj, "_schema", None)
-    object.__setattr__(obj, "_origin", None)
-    object.__setattr__(obj, "_frozen", False)
-    object.__setattr__(obj, "_factory", None)
-    object.__setattr__(obj, "_accessed", None)
-
-
-def _no_such_key(key: str, present: Iterable[str]) -> Any:
-    from ato.errors import Problem
-
+def _no_such_key(key: str, present: Iterable[str]) -> Problem:
     return Problem(key=key, detail="no such key", suggestion=suggest(key, present))
 
 
@@ -644,16 +439,16 @@ def _pairs(
     yield from items.items()
 
 
-def _convert(value: Any, cls: type[ADict], factory: _Factory | None) -> Any:
-    """Turn nested mappings into ADicts (also inside lists/tuples); other values pass."""
+def _convert(value: Any, cls: type[ADict], factory: Factory | None) -> Any:
+    """Turn nested mappings into ADicts of ``cls`` (also inside lists/tuples); other values pass."""
     if isinstance(value, ADict):
         return value
     if isinstance(value, Mapping):
         child = cls.__new__(cls)
-        _init_state(child)
-        if _is_auto(factory):
+        init_state(child)
+        if is_auto(factory):
             object.__setattr__(child, "_factory", factory)
-            _refresh_class(child)
+            refresh_class(child)
         for key, item in value.items():
             child[key] = item
         return child
@@ -664,18 +459,19 @@ def _convert(value: Any, cls: type[ADict], factory: _Factory | None) -> Any:
     return value
 
 
-def _copy_containers(value: Any) -> Any:
-    """Copy mappings and lists (not leaves) so a merge never shares structure with its source."""
+def _copy_containers(value: Any, cls: type[ADict]) -> Any:
+    """Copy mappings (as ``cls``) and lists, not leaves, so a merge never shares structure
+    with its source."""
     if isinstance(value, Mapping):
-        new = ADict()
+        new = cls()
         if isinstance(value, ADict):
             object.__setattr__(new, "_factory", value._factory)
-            _refresh_class(new)
+            refresh_class(new)
         for key, item in value.items():
-            new[key] = _copy_containers(item)
+            new[key] = _copy_containers(item, cls)
         return new
     if type(value) is list or type(value) is tuple:
-        return type(value)(_copy_containers(item) for item in value)
+        return type(value)(_copy_containers(item, cls) for item in value)
     return value
 
 
@@ -685,56 +481,3 @@ def _to_plain(value: Any) -> Any:
     if type(value) is list or type(value) is tuple:
         return type(value)(_to_plain(item) for item in value)
     return value
-
-
-def _walk_adicts(root: ADict) -> Iterator[ADict]:
-    """Every ADict in the tree, once each (shared or cyclic nodes included)."""
-    seen: set[int] = set()
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        if isinstance(node, ADict):
-            seen.add(id(node))
-            yield node
-            stack.extend(dict.values(node))
-        elif type(node) is list or type(node) is tuple:
-            seen.add(id(node))
-            stack.extend(node)
-
-
-def _rebuild_mirror(node: ADict) -> None:
-    mirror = node.__dict__
-    mirror.clear()
-    reserved = node._reserved
-    for key, value in dict.items(node):
-        if isinstance(key, str) and key not in reserved:
-            mirror[key] = value
-
-
-def recording_auto(created: list[ADict]) -> ADict:
-    """An auto ADict that appends every node it creates on a miss to ``created``."""
-    return _auto_child(ADict, created)
-
-
-def settle(root: ADict, created: list[ADict]) -> None:
-    """End auto mode for a whole tree and drop nodes a miss created that stayed empty.
-
-    A view that reads a key nobody set (``if cfg.use_amp:``) gets an empty auto node; that
-    node is not part of the config the user meant, so it is removed here.
-    """
-    made = {id(node) for node in created}
-
-    def prune(node: ADict) -> None:
-        for key, value in list(dict.items(node)):
-            if isinstance(value, ADict):
-                prune(value)
-                if id(value) in made and not value:
-                    del node[key]
-
-    prune(root)
-    for node in _walk_adicts(root):
-        if node._factory is not None:
-            object.__setattr__(node, "_factory", None)
-            _refresh_class(node)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ato.adict._hash import hash_leaves
+from ato.adict import hash_leaves
 from ato.errors import ConfigError, Problem, suggest
 from ato.schema._types import is_model, model_in, type_str
 
