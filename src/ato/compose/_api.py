@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ato.adict import ADict
+from ato.adict import ADict, origin_of
 
 __all__ = ["compose_hierarchy", "load_mm_config", "resolve", "sources_of"]
 
@@ -73,7 +73,7 @@ def resolve(tree: ADict) -> None:
 
 def sources_of(cfg: ADict) -> dict[str, str]:
     """Where each leaf of a composed config came from (empty for other ADicts)."""
-    return dict(cfg._origin or {})
+    return origin_of(cfg)
 
 
 def source_for(sources: Mapping[str, str], key: str) -> str | None:
@@ -96,10 +96,10 @@ def _finish(tree: dict[str, Any], sources: dict[str, str], schema: type | None,
         _resolve(tree)
         model = validate(schema, tree, lambda key: source_for(sources, key))
         tree = model.model_dump()
-    cfg = cls(tree)
-    object.__setattr__(cfg, "_schema", schema)
-    object.__setattr__(cfg, "_origin", dict(sources))
-    build = sys.modules.get("ato.scope._build")
-    if build is not None:  # a Scope is building: let its explain name the files
-        build.note_sources(cfg, sources)
+    cfg = cls(tree).attach(schema=schema, origin=sources)
+    # A loader never imports ato.scope; but when a program has one, a view may be running
+    # this very call, and its explain should name the files.
+    scope = sys.modules.get("ato.scope")
+    if scope is not None:
+        scope.note_sources(cfg, sources)
     return cfg

@@ -17,15 +17,11 @@ from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from ato.adict import ADict
-from ato.errors import ConfigError
 from ato.hyperopt._progress import Progress
 from ato.hyperopt._records import Trial, TrialRecord
 
 if TYPE_CHECKING:
     from ato.hyperopt._core import HyperOpt
-    from ato.scope._build import Assign
-    from ato.scope._cli import Route
-    from ato.scope._plan import Plan
 
 __all__ = ["Runner"]
 
@@ -43,46 +39,20 @@ class Runner:
 
     def __init__(self, search: HyperOpt[Any], func: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any], total: int) -> None:
-        from ato.scope._cli import prepare_search
-
         self.search = search
         self.scope = search.scope
         self.func = func
         self.args = args
         self.kwargs = kwargs
-        self.plan: Plan
-        self.checked: list[Assign]
-        self.route: Route
-        self.plan, self.checked, self.route = prepare_search(self.scope, search._summary)
+        self.builder = self.scope.trial_builder(search._summary)
         self._inject = _injection(func, self.scope.name)
         enabled = search.progress if search.progress is not None else sys.stderr.isatty()
         root = search._is_root()
         self.progress = Progress(total, enabled=enabled and root, mode=search.mode,
                                  label=f"search {search.search_id[:8]}", report_failures=root)
-        self._check_base()
-
-    def _check_base(self) -> None:
-        """Build once with the first value of every space, so that a problem of the
-        program's own command line or views exits 2 before any trial runs. Problems that
-        concern the searched keys, or the model as a whole, belong to trials."""
-        from ato.scope._cli import fail
-
-        first = {space.name: space.grid()[0] for space in self.search.spaces}
-        try:
-            self._build(first)
-        except ConfigError as err:
-            searched = {s.name for s in self.search.spaces}
-            own = [p for p in err.problems if p.key and not _under(p.key, searched)]
-            if own:
-                fail(ConfigError(problems=own))
-        except Exception:  # noqa: S110 - a view failing for these values fails that trial only
-            pass
-
-    def _build(self, params: Mapping[str, Any]) -> Any:
-        from ato.scope._build import Assign
-
-        extra = [Assign(name, value, f"search space {name!r}") for name, value in params.items()]
-        return self.scope._execute(self.plan, [*self.checked, *extra], self.route)
+        # Built once with the first value of every space, so that a problem of the program's
+        # own command line or views exits 2 before any trial runs.
+        self.builder.check_program({space.name: space.grid()[0] for space in search.spaces})
 
     def _start(self, trial: Trial, config: Any) -> int | None:
         tracker = self.search.tracker
@@ -104,7 +74,7 @@ class Runner:
         """Run one trial and return its record (never raises for a failing trial)."""
         before = self.scope.config
         try:
-            value = self._build(trial.params)
+            value = self.builder.build(trial.params)
         except Exception as exc:
             # A rejected config is the trial's own (the scope keeps what was built); a view
             # that raised built nothing, so the record holds the trial's values alone.
@@ -166,12 +136,6 @@ class Runner:
         from ato.schema import validate
 
         return validate(schema, record.config, lambda key: None)
-
-
-def _under(key: str | None, names: set[str]) -> bool:
-    if key is None:
-        return False
-    return any(key == name or key.startswith(name + ".") or name.startswith(key + ".") for name in names)
 
 
 def _tree(params: Mapping[str, Any]) -> ADict:

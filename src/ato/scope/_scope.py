@@ -11,6 +11,7 @@ from ato.errors import ConfigError, Problem
 from ato.scope._build import Assign, LazyBlock, run_build
 from ato.scope._ledger import Ledger, Write
 from ato.scope._plan import Plan, make_plan
+from ato.scope._trials import TrialBuilder
 from ato.scope._views import View, where
 
 if TYPE_CHECKING:
@@ -284,7 +285,7 @@ class Scope(Generic[S]):
             return self.config
         from ato.schema import validate
 
-        object.__setattr__(self.config, "_schema", self.schema)
+        self.config.attach(schema=self.schema)
         self.model = validate(self.schema, self.config, self._source_of)
         return self.model
 
@@ -305,6 +306,19 @@ class Scope(Generic[S]):
             raise ConfigError(problems=problems)
         value: S = self._run(routes[self.name])
         return value
+
+    def trial_builder(self, summary: Callable[[], str] = str) -> TrialBuilder[S]:
+        """Read the program's command line once and return a builder of trial configs.
+
+        This is how a search runs trials: each ``builder.build(params)`` builds the config
+        as a command-line run would, with ``params`` (dotted keys) applied after the
+        program's own tokens, validated by the schema. The command words behave as for a
+        plain ``@scope`` program (``manual`` also prints ``summary()``); a bad token exits 2.
+        """
+        from ato.scope._cli import prepare_search
+
+        plan, checked, found = prepare_search(self, summary)
+        return TrialBuilder(self, plan, checked, found)
 
     def explain(self, key: str) -> list[Write]:
         """Every recorded write to ``key`` (or below it) in the last build, in order."""
