@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from _mm_trees import FAKE_PACKAGE, write_files, write_tree
 
+from ato import ADict
 from ato.compose._mm import load_mm
 from ato.errors import ConfigError
-from ato.formats._py import run_config_file
 
 
 def _load(root: Path, name: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -168,9 +168,9 @@ class TestPythonConfigs:
         assert not (tmp_path / "site" / "ato_mm_never_imported.py.ran").exists()
 
     def test_plain_from_file_is_unchanged(self, tmp_path: Path) -> None:
-        """Without `bases`, run_config_file still runs the file as-is and drops built-ins."""
+        """ADict.from_file runs a Python config as-is (no _base_ handling) and drops built-ins."""
         write_files(tmp_path, {"p.py": "from math import sqrt\n_base_ = 'x.py'\nname = __name__\n"})
-        assert run_config_file(str(tmp_path / "p.py")) == {"_base_": "x.py", "name": "p"}
+        assert ADict.from_file(tmp_path / "p.py") == {"_base_": "x.py", "name": "p"}
 
     def test_base_assignments_are_removed_everywhere(self, tmp_path: Path) -> None:
         """Every `_base_ = ...` is taken out before running, even one inside an `if`."""

@@ -12,7 +12,7 @@ ones with ``_base_``). Per file, in mmengine's order:
    installed OpenMMLab package) names the bases. Each is loaded the same way and they are
    joined in order; two bases defining the same top-level key is an error.
 3. The file is parsed (``.yaml``/``.yml`` and ``.json`` as YAML 1.1 and JSON, as
-   mmengine reads them) or, for ``.py``, run by ``ato.formats._py.run_config_file`` with
+   mmengine reads them) or, for ``.py``, run by ``_mm_py.run_mm_python`` with
    the merged bases bound to ``_base_``. Modules and functions are dropped, classes and
    other objects kept; ``_deprecation_`` is popped with a DeprecationWarning.
 4. The file is merged into its bases: mappings recursively, anything else (lists of dicts
@@ -121,9 +121,9 @@ def _load(file: str, chain: tuple[str, ...], referrer: str | None) -> tuple[dict
         return bases
 
     if ext == ".py":
-        from ato.formats._py import run_config_file
+        from ato.compose._mm_py import run_mm_python
 
-        own = run_config_file(file, text=text, bases=load_bases)
+        own = run_mm_python(file, text, load_bases)
     else:
         from ato.compose._mm_text import parse_data
 

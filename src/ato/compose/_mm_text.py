@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ato.errors import ConfigError, suggest
+from ato.formats import parse_error
 
 __all__ = ["base_path", "parse_data", "substitute"]
 
@@ -94,21 +95,15 @@ def parse_data(text: str, ext: str, file: str) -> dict[Any, Any]:
         try:
             tree = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ConfigError(detail=f"malformed JSON: {exc.msg}",
-                              source=f"{file}, line {exc.lineno}") from None
+            raise parse_error(exc, file) from None
     else:
         import yaml
 
         loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
             tree = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f"{file}, line {mark.line + 1}" if mark else file
-            raise ConfigError(detail=f"malformed YAML: {exc.problem or exc.context}",
-                              source=where) from None
         except yaml.YAMLError as exc:
-            raise ConfigError(detail=f"malformed YAML: {exc}", source=file) from None
+            raise parse_error(exc, file) from None
     if not isinstance(tree, dict):
         raise ConfigError(expected="a mapping at the top level", got=type(tree).__name__,
                           source=file)

@@ -19,11 +19,13 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ato.errors import ConfigError, Problem
+from ato.formats import FORMATS
 
 __all__ = ["EXTENSIONS", "ConfigFileNotFoundError", "Loaded", "RawDefault", "Repo"]
 
-EXTENSIONS: tuple[str, ...] = (".yaml", ".yml", ".json", ".toml", ".xyz")
-_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".xyz": "xyz"}
+# Every data format ato reads; never `.py`, since composing must not run code.
+_FORMATS = {ext: fmt for ext, fmt in FORMATS.items() if fmt != "py"}
+EXTENSIONS: tuple[str, ...] = tuple(_FORMATS)
 # Formats whose comments start with '#', so a `# @package` header can be written in them.
 _HEADER_FORMATS = frozenset({"yaml", "toml"})
 _HEADER_LINE = re.compile(r"^\s*#\s*@")
@@ -153,8 +155,7 @@ class Repo:
         return loaded
 
     def _read(self, rel: str) -> Loaded:
-        from ato.formats._dispatch import loads_with_lines
-        from ato.formats._files import read_bytes
+        from ato.formats import loads_with_lines, read_bytes
 
         file = self.show(rel)
         fmt = _FORMATS[os.path.splitext(rel)[1]]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Protocol, cast
 
 from ato.errors import ConfigError, Problem
 from ato.formats._files import atomic_write_bytes, read_bytes
 
 __all__ = [
+    "FORMATS",
     "SUPPORTED_EXTENSIONS",
     "dump_file",
     "dumps",
@@ -21,15 +23,16 @@ __all__ = [
     "xyz_loads",
 ]
 
-_CODECS = {
+# The one table of file extensions and the codec (format name) each is read with.
+FORMATS: Mapping[str, str] = MappingProxyType({
     ".json": "json",
     ".yaml": "yaml",
     ".yml": "yaml",
     ".toml": "toml",
     ".xyz": "xyz",
     ".py": "py",
-}
-SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_CODECS)
+})
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
 
 
 class _Codec(Protocol):
@@ -50,7 +53,7 @@ def _codec(fmt: str) -> _Codec:
 
 def _codec_for_path(path: str) -> _Codec:
     ext = os.path.splitext(path)[1].lower()
-    fmt = _CODECS.get(ext)
+    fmt = FORMATS.get(ext)
     if fmt is None:
         raise ConfigError(
             expected="a config file ending in " + ", ".join(SUPPORTED_EXTENSIONS),
@@ -62,12 +65,12 @@ def _codec_for_path(path: str) -> _Codec:
 
 def _codec_for_name(fmt: str) -> _Codec:
     name = fmt.lower().lstrip(".")
-    if "." + name not in _CODECS:
+    if "." + name not in FORMATS:
         raise ConfigError(
             expected="a format name among " + ", ".join(e[1:] for e in SUPPORTED_EXTENSIONS),
             got=fmt,
         )
-    return _codec(_CODECS["." + name])
+    return _codec(FORMATS["." + name])
 
 
 def load_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -80,33 +83,31 @@ def load_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     path = os.fspath(path)
     codec = _codec_for_path(path)
-    if codec.NAME == "py":
-        from ato.formats._py import run_config_file
-
-        return run_config_file(path)
-    return loads(read_bytes(path), codec.NAME, source=path)
+    return _parse(codec, read_bytes(path), path)
 
 
 def loads(data: str | bytes, fmt: str, *, source: str = "<string>") -> dict[str, Any]:
     """Parse config text of format ``fmt`` (``'yaml'``, ``'json'``, ``'toml'``, ``'xyz'``)."""
     codec = _codec_for_name(fmt)
-    if codec.NAME == "py":
+    if getattr(codec, "FROM_FILES_ONLY", False):
+        raise ConfigError(detail="Python configs are only read from a file the user names", source=source)
+    return _parse(codec, data, source)
+
+
+def _decode(data: str | bytes, source: str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            key=None,
-            detail="Python configs are only read from a file the user names",
+            expected="UTF-8 text", got=f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
             source=source,
-        )
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                expected="UTF-8 text", got=f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                source=source,
-            ) from None
-    else:
-        text = data
-    tree = codec.loads(text, source)
+        ) from None
+
+
+def _parse(codec: _Codec, data: str | bytes, source: str) -> dict[str, Any]:
+    tree = codec.loads(_decode(data, source), source)
     if tree is None and codec.NAME == "yaml":
         tree = {}
     if not isinstance(tree, dict):

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ato.errors import ConfigError, Problem
+from ato.formats._errors import parse_error
 
 NAME = "json"
 ALLOWS_NONE = True
@@ -30,10 +31,7 @@ def loads(text: str, source: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise ConfigError(
-            detail=f"malformed JSON: {exc.msg}",
-            source=f"{source}, line {exc.lineno}, column {exc.colno}",
-        ) from None
+        raise parse_error(exc, source) from None
     except _Duplicate as exc:
         raise ConfigError(
             key=exc.key, detail="the key appears twice in one object", source=source

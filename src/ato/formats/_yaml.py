@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ato.errors import ConfigError, Problem
+from ato.formats._errors import parse_error
 
 NAME = "yaml"
 ALLOWS_NONE = True
@@ -113,13 +114,8 @@ def _parse(text: str, source: str, *, with_lines: bool) -> tuple[Any, dict[str, 
         if node is not None and isinstance(tree, dict):
             _key_lines(loader, node, "", lines)
         return tree, lines
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
-        problem = exc.problem or exc.context or "unreadable"
-        raise ConfigError(detail=f"malformed YAML: {problem}", source=where) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(detail=f"malformed YAML: {exc}", source=source) from None
+        raise parse_error(exc, source) from None
     finally:
         loader.dispose()
 
