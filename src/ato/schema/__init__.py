@@ -14,7 +14,7 @@ from ato.schema._binding import (
     schema_hash,
     validate,
 )
-from ato.schema._types import type_str
+from ato.schema._types import is_model, type_str
 
 __all__ = [
     "FieldDoc",
@@ -22,6 +22,7 @@ __all__ = [
     "check_value",
     "declared_leaves",
     "describe_fields",
+    "is_model",
     "lookup",
     "schema_defaults",
     "schema_hash",

@@ -21,7 +21,7 @@ from pydantic_core import PydanticUndefined
 
 from ato.adict import hash_leaves
 from ato.errors import ConfigError, Problem, suggest
-from ato.schema._types import is_model, model_in, type_str
+from ato.schema._types import is_model, model_in, strip_annotated, type_str
 
 __all__ = [
     "FieldDoc",
@@ -71,8 +71,7 @@ def _allows_extra(model: type[BaseModel]) -> bool:
 
 def _mapping_value_type(annotation: Any) -> Any | None:
     """``V`` for ``dict[K, V]``/``Mapping[K, V]``, ``Any`` for an untyped mapping, else None."""
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
+    annotation = strip_annotated(annotation)
     if annotation is Any or annotation is dict:
         return Any
     origin = typing.get_origin(annotation)

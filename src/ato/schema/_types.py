@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["is_model", "model_in", "type_str"]
+__all__ = ["is_model", "model_in", "strip_annotated", "type_str"]
 
 _NONE = type(None)
 
@@ -23,7 +23,8 @@ def is_model(annotation: object) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _strip_annotated(annotation: Any) -> Any:
+def strip_annotated(annotation: Any) -> Any:
+    """The type inside any number of ``Annotated[...]`` layers."""
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = typing.get_args(annotation)[0]
     return annotation
@@ -38,12 +39,12 @@ def _union_members(annotation: Any) -> tuple[Any, ...] | None:
 
 def model_in(annotation: Any) -> type[BaseModel] | None:
     """The model class a field holds, also through ``Optional[...]`` and ``Annotated``."""
-    annotation = _strip_annotated(annotation)
+    annotation = strip_annotated(annotation)
     if is_model(annotation):
         return typing.cast(type[BaseModel], annotation)
     members = _union_members(annotation)
     if members is not None:
-        found = [m for m in (_strip_annotated(m) for m in members) if is_model(m)]
+        found = [m for m in (strip_annotated(m) for m in members) if is_model(m)]
         if len(found) == 1 and all(m is _NONE or is_model(m) for m in members):
             return typing.cast(type[BaseModel], found[0])
     return None
@@ -51,7 +52,7 @@ def model_in(annotation: Any) -> type[BaseModel] | None:
 
 def type_str(annotation: Any) -> str:
     """Canonical text of a declared type: ``float``, ``int | None``, ``Literal['a', 'b']``."""
-    annotation = _strip_annotated(annotation)
+    annotation = strip_annotated(annotation)
     if annotation is Any:
         return "Any"
     if annotation is _NONE or annotation is None:

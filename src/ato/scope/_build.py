@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from ato.adict import ADict, recording_auto, settle
-from ato.scope._ledger import Ledger, file_origin, flatten, restore, snapshot
+from ato.adict import ADict, flatten, recording_auto, settle
+from ato.scope._ledger import Ledger, file_origin, restore, snapshot
 from ato.scope._plan import Plan
 from ato.scope._views import View, where
 

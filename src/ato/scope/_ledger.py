@@ -12,9 +12,9 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from ato.adict import ADict
+from ato.adict import ADict, flatten
 
-__all__ = ["DELETED", "Ledger", "Write", "file_origin", "flatten", "restore", "snapshot"]
+__all__ = ["DELETED", "Ledger", "Write", "file_origin", "restore", "snapshot"]
 
 
 class _Deleted:
@@ -31,20 +31,6 @@ class Write(NamedTuple):
     key: str
     value: Any
     source: str
-
-
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Dotted leaf paths to values; empty mappings and lists count as leaves (copied)."""
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            out.update(flatten(value, f"{path}."))
-        elif isinstance(value, (list, tuple, Mapping, set)):
-            out[path] = copy.deepcopy(value)
-        else:
-            out[path] = value
-    return out
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -14,11 +14,12 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ato.adict import flatten
 from ato.errors import ConfigError, suggest
 from ato.tracker._engine import safe_url
 from ato.tracker._finder import SQLFinder
 from ato.tracker._records import RunRecord
-from ato.tracker._table import MISSING, cell, duration, flatten, number, table, when
+from ato.tracker._table import MISSING, cell, duration, number, table, when
 
 __all__ = ["CommandError", "run"]
 

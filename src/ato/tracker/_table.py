@@ -1,4 +1,4 @@
-"""Plain-text rendering for ``ato runs``: aligned tables, cells, times, flattened configs.
+"""Plain-text rendering for ``ato runs``: aligned tables, cells and times.
 
 Contract: :func:`table` pads every column to its widest cell, two spaces apart, numbers
 right-aligned, with a dashed rule under the header and no trailing spaces; every other
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["cell", "duration", "flatten", "number", "table", "when"]
+__all__ = ["cell", "duration", "number", "table", "when"]
 
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|-?inf|nan")
 MISSING = "-"
@@ -64,15 +64,3 @@ def duration(start: dt.datetime | None, end: dt.datetime | None) -> str:
     if hours:
         return f"{hours}h{minutes:02d}m"
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Leaves of a nested mapping by dotted path (an empty mapping is a leaf)."""
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten(value, path + "."))
-        else:
-            flat[path] = value
-    return flat
