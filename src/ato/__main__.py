@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     args.db = args.db or os.environ.get(DB_ENV) or DEFAULT_DB_URL
-    from ato.tracker._commands import run
+    from ato.tracker import run_command
 
-    return run(args, sys.stdout, sys.stderr)
+    return run_command(args, sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

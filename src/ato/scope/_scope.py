@@ -79,7 +79,7 @@ class Scope(Generic[S]):
         schema: type[Any] | None = None,
     ) -> None:
         if schema is not None:
-            from ato.schema._types import is_model
+            from ato.schema import is_model
 
             if not is_model(schema):
                 raise ConfigError(key="schema", expected="a pydantic BaseModel subclass", got=schema)
@@ -96,10 +96,9 @@ class Scope(Generic[S]):
         self.model: Any = None
         self._ledger = Ledger()
         if use_external_parser:
-            from ato.scope import _argparse, _cli
+            from ato.scope import _argparse
 
-            _argparse.install()
-            _cli._external_scopes.append(self)
+            _argparse.install(self)
 
     # ------------------------------------------------------------------ registering
     # Three overloads because what comes back depends on the call: the function itself
