@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +31,24 @@ def run_program(tmp_path: Path) -> Runner:
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _restore_process_state() -> Iterator[None]:
+    """Whatever a test registers process-wide (the argparse bridge, fingerprints) is undone after it."""
+    import argparse
+
+    from ato import trace
+    from ato.scope import _argparse
+
+    parse_args = argparse.ArgumentParser.parse_args
+    scopes, captures = _argparse.scopes(), list(_argparse._captured)
+    fingerprints = trace.recorded()
+    yield
+    argparse.ArgumentParser.parse_args = parse_args  # type: ignore[method-assign]
+    _argparse.reset()
+    _argparse._scopes.extend(scopes)
+    _argparse._captured.extend(captures)
+    trace.clear()
+    for record in fingerprints:
+        trace.record(*record)

@@ -410,7 +410,7 @@ class _Subclassed(ADict):
 
 class TestSubclass:
     def test_every_insertion_path_keeps_the_subclass(self) -> None:
-        """Children made by construction, assignment, both merges, copies and minimal configs are the subclass."""
+        """Children made by construction, assignment, merges, copies and minimal configs keep the subclass."""
         cfg = _Subclassed(a={"b": 1})
         cfg.c = {"d": 2}
         cfg.update({"e": {"f": 3}, "a": {"g": 4}}, recurrent=True)

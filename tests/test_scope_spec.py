@@ -513,3 +513,49 @@ def test_auto_nesting_in_views(run_program: Runner) -> None:
         "{'training': {'optimizer': {'name': 'AdamW', 'lr': 0.001}}, "
         "'model': {'encoder': {'num_layers': 24}}}\n"
     )
+
+
+ARGPARSE_WITH_LIBRARY = """
+import argparse
+from ato.scope import Scope
+
+original = argparse.ArgumentParser.parse_args
+scope = Scope(use_external_parser=True)
+parser = argparse.ArgumentParser()
+parser.add_argument('--gpus', type=int, default=1)
+
+@scope
+def train(cfg):
+    # A library that builds its own parser inside the run, as many do.
+    argparse.ArgumentParser().parse_args([])
+    print(f"gpus={cfg.gpus} lr={cfg.lr}")
+    print("argparse restored:", argparse.ArgumentParser.parse_args is original)
+
+if __name__ == '__main__':
+    library = argparse.ArgumentParser()
+    library.add_argument('--workers', type=int, default=3)
+    assert library.parse_args(['--workers', '5']).workers == 5  # its own list: untouched
+    parser.parse_args()
+    train()
+"""
+
+
+def test_argparse_bridge_leaves_no_patch_and_ignores_other_parsers(run_program: Runner) -> None:
+    """Parsers given their own tokens are never captured; argparse is unpatched once the config is built."""
+    assert ok(run_program, ARGPARSE_WITH_LIBRARY, "--gpus", "4", "lr=0.1") == (
+        "gpus=4 lr=0.1\nargparse restored: True\n"
+    )
+
+
+def test_argparse_bridge_reset_restores_argparse() -> None:
+    """_argparse.reset() unpatches argparse and forgets the registered scopes and captures."""
+    import argparse
+
+    from ato.scope import Scope, _argparse
+
+    original = argparse.ArgumentParser.parse_args
+    scope = Scope(use_external_parser=True)
+    assert _argparse.installed() and _argparse.scopes() == [scope]
+    _argparse.reset()
+    assert argparse.ArgumentParser.parse_args is original
+    assert not _argparse.installed() and _argparse.scopes() == [] and _argparse.captured() is None

@@ -1,9 +1,17 @@
 """The bridge to a program's own argparse parser (``Scope(use_external_parser=True)``).
 
-The program calls ``parser.parse_args()`` as usual. While a scope asks for the bridge,
-``ArgumentParser.parse_args`` parses the options it knows and leaves the rest (view names
-and ``key=value`` tokens) to ato; the parser's defaults and the values given on the command
-line join the config. ``manual``/``-h`` print the parser's help and then ato's manual.
+The program calls ``parser.parse_args()`` as usual. From the moment a scope asks for the
+bridge until that program's command line has been read, ``ArgumentParser.parse_args``
+called on the process's own command line (``args`` left out) parses the options the parser
+knows and leaves the rest (view names and ``key=value`` tokens) to ato; the parser's
+defaults and the values given join the config. ``manual``/``-h`` print the parser's help
+and then ato's manual.
+
+The patch is process-wide while it lasts, so it is kept as short and as narrow as it can
+be: a call that passes its own list (``parser.parse_args([])``, as libraries do) goes to
+argparse untouched and is never captured, and :func:`uninstall` puts argparse back as
+soon as a scope has read the command line. :func:`reset` also forgets the scopes and
+captures (for tests and notebooks).
 """
 
 from __future__ import annotations
@@ -11,9 +19,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-__all__ = ["Captured", "captured", "install"]
+if TYPE_CHECKING:
+    from ato.scope._scope import Scope
+
+__all__ = ["Captured", "captured", "install", "installed", "reset", "scopes", "uninstall"]
 
 
 class Captured(NamedTuple):
@@ -26,11 +37,17 @@ class Captured(NamedTuple):
 
 _original = argparse.ArgumentParser.parse_args
 _captured: list[Captured] = []
+_scopes: list[Scope[Any]] = []
 
 
 def captured() -> Captured | None:
-    """The last capture, if the program's parser has run."""
+    """The last capture of the process's command line, if the program's parser has run."""
     return _captured[-1] if _captured else None
+
+
+def scopes() -> list[Scope[Any]]:
+    """The scopes that asked for the bridge, in creation order (their manual is printed)."""
+    return list(_scopes)
 
 
 def _parse_args(
@@ -38,12 +55,14 @@ def _parse_args(
     args: Sequence[str] | None = None,
     namespace: argparse.Namespace | None = None,
 ) -> argparse.Namespace:
-    argv = list(sys.argv[1:] if args is None else args)
+    if args is not None:  # a parser given its own tokens is none of ato's business
+        return _original(self, args, namespace)
+    argv = sys.argv[1:]
     if any(token in ("-h", "--help", "manual") for token in argv):
         self.print_help()
-        from ato.scope._cli import manual_for_external
+        from ato.scope._cli import manual_for
 
-        print(manual_for_external())
+        print(manual_for(_scopes))
         raise SystemExit(0)
     known, rest = self.parse_known_args(argv, namespace)
     stray = [token for token in rest if token.startswith("-")]
@@ -60,7 +79,26 @@ def _parse_args(
     return known
 
 
-def install() -> None:
-    """Route ``ArgumentParser.parse_args`` through the bridge (once per process)."""
-    if argparse.ArgumentParser.parse_args is not _parse_args:
+def installed() -> bool:
+    """Whether ``ArgumentParser.parse_args`` is routed through the bridge right now."""
+    return argparse.ArgumentParser.parse_args is _parse_args
+
+
+def install(scope: Scope[Any]) -> None:
+    """Register ``scope`` and route ``ArgumentParser.parse_args`` through the bridge."""
+    _scopes.append(scope)
+    if not installed():
         argparse.ArgumentParser.parse_args = _parse_args  # type: ignore[assignment,method-assign]
+
+
+def uninstall() -> None:
+    """Give argparse its own ``parse_args`` back (captures are kept for later builds)."""
+    if installed():
+        argparse.ArgumentParser.parse_args = _original  # type: ignore[method-assign]
+
+
+def reset() -> None:
+    """Uninstall, and forget every registered scope and capture."""
+    uninstall()
+    _captured.clear()
+    _scopes.clear()

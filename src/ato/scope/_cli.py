@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem, suggest
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ato.scope._plan import Plan
     from ato.scope._scope import Scope
 
-__all__ = ["Route", "decorate", "fail", "manual_for_external", "prepare_search", "route"]
+__all__ = ["Route", "decorate", "fail", "manual_for", "prepare_search", "route"]
 
 _WORDS = ("manual", "explain", "print")
 
@@ -85,7 +85,7 @@ def _program() -> str:
     return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
 
 
-def fail(err: ConfigError) -> None:
+def fail(err: ConfigError) -> NoReturn:
     """Print the error paragraph on stderr and exit with status 2."""
     print(render_error(err, _program()), file=sys.stderr)
     raise SystemExit(2)
@@ -94,9 +94,11 @@ def fail(err: ConfigError) -> None:
 
 def _argv(scopes: Sequence[Scope[Any]]) -> tuple[list[str], Captured | None]:
     if any(scope.use_external_parser for scope in scopes):
-        from ato.scope._argparse import captured
+        from ato.scope import _argparse
 
-        got = captured()
+        # The command line is read now: argparse needs the bridge no longer.
+        _argparse.uninstall()
+        got = _argparse.captured()
         if got is not None:
             return list(got.argv), got
     return sys.argv[1:], None
@@ -111,7 +113,6 @@ def _command(scopes: Sequence[Scope[Any]]) -> tuple[Command, Captured | None]:
         return parse_argv(argv), external
     except ConfigError as err:
         fail(err)
-        raise  # unreachable: fail exits
 
 
 def _manual(scopes: Sequence[Scope[Any]]) -> str:
@@ -132,12 +133,9 @@ def _manual(scopes: Sequence[Scope[Any]]) -> str:
     return "\n".join([*sections, "-" * 50])
 
 
-_external_scopes: list[Scope[Any]] = []
-
-
-def manual_for_external() -> str:
-    """ato's manual for the scopes that use the program's argparse parser."""
-    return _manual(_external_scopes)
+def manual_for(scopes: Sequence[Scope[Any]]) -> str:
+    """ato's manual for ``scopes`` (the argparse bridge prints it after the parser's help)."""
+    return _manual(scopes)
 
 
 def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
