@@ -36,12 +36,14 @@ from typing import Any
 
 from ato.compose._mm_tree import AttrDict, Source, as_base, copy_filled, merge, plain
 from ato.errors import ConfigError
+from ato.formats import FORMATS
 
 __all__ = ["load_mm"]
 
 BASE_KEY = "_base_"
 DEPRECATION_KEY = "_deprecation_"
-EXTENSIONS = (".py", ".json", ".yaml", ".yml")
+# mmengine reads Python, JSON and YAML configs (not TOML or .xyz).
+EXTENSIONS = tuple(ext for ext, fmt in FORMATS.items() if fmt in ("py", "json", "yaml"))
 _SCALARS = (str, int, float, bool, type(None))
 # mmengine's Config refuses these top-level keys: they name Config's own attributes.
 RESERVED_KEYS = ("filename", "text", "pretty_text", "env_variables")
