@@ -292,6 +292,32 @@ def test_deep_nesting_is_reported_not_a_recursion_error() -> None:
             parse_argv([f"x={text}"])
 
 
+MEGABYTE = 1_000_000
+HOSTILE: list[tuple[str, Any]] = [
+    ("1e999999", math.inf),  # overflows to inf, as Python's float() does
+    ("[1e999999]", [math.inf]),
+    ("9**9**9", "9**9**9"),  # an expression is a bare word, never computed
+    ("[9**9**9]", ConfigError),
+    ("-" * 100_000 + "1", "-" * 100_000 + "1"),
+    ("[" + "-" * 100_000 + "1]", ConfigError),
+    ("a" * MEGABYTE, "a" * MEGABYTE),
+    ("'" + "a" * MEGABYTE + "'", "a" * MEGABYTE),
+    ("'" + "a" * MEGABYTE, ConfigError),  # a 1 MB string that is never closed
+    ("0x" + "f" * 10_000, int("f" * 10_000, 16)),  # hex ints have no digit limit in Python
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOSTILE, ids=[repr(text)[:24] for text, _ in HOSTILE])
+def test_hostile_values(text: str, expected: Any) -> None:
+    """Huge numbers, expressions, long sign chains and 1 MB tokens give a value or a ConfigError."""
+    if expected is ConfigError:
+        with pytest.raises(ConfigError) as info:
+            parse_argv([f"x={text}"])
+        assert len(info.value.problems) == 1
+    else:
+        assert _same(_value(text), expected)
+
+
 @pytest.mark.parametrize(
     ("argv", "suggestion"),
     [
