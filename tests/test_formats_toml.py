@@ -11,6 +11,7 @@ import pytest
 
 from ato import ADict, ConfigError
 from ato.formats import dumps, loads
+from ato.formats._toml import MAX_DEPTH
 
 TRICKY_STRINGS = [
     "back\\slash",
@@ -232,3 +233,65 @@ class TestMalformed:
         assert err.value.problems[0].detail.startswith("malformed TOML")
         assert "(at line" not in err.value.problems[0].detail
         assert f"line {line}" in str(err.value)
+
+
+def _nested(shape: str, depth: int) -> tuple[dict[str, Any], str]:
+    """``{"a": ...}`` with ``depth`` containers under ``a``, and the key path of the innermost.
+
+    ``shape`` is "list", "table" or "mixed" (a list holding a table holding a list ...).
+    """
+    kinds = [
+        "list" if shape == "list" or (shape == "mixed" and i % 2 == 0) else "table" for i in range(depth)
+    ]
+    value: Any = 1
+    for kind in reversed(kinds):
+        value = [value] if kind == "list" else {"k": value}
+    path = "a" + "".join("[0]" if kind == "list" else ".k" for kind in kinds[:-1])
+    return {"a": value}, path
+
+
+class TestDeepNesting:
+    """Nesting is a ConfigError on both paths, never a RecursionError."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "a = " + "[" * 100_000,
+            "a = " + "[" * 100_000 + "]" * 100_000,
+            "a = " + "{b = " * 100_000,
+            "a = " + "[{b = " * 50_000 + "1" + "}]" * 50_000,
+        ],
+        ids=["open", "closed", "inline tables", "tables in arrays"],
+    )
+    def test_reading_100_000_levels(self, tmp_path: Path, text: str) -> None:
+        """A file nesting 100,000 arrays or inline tables is one ConfigError naming the file."""
+        path = tmp_path / "deep.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as err:
+            ADict.from_file(path)
+        assert err.value.source == str(path)
+        assert "nest too deeply to read" in str(err.value)
+
+    @pytest.mark.parametrize("shape", ["list", "table", "mixed"])
+    def test_writing_at_the_limit_round_trips(self, tmp_path: Path, shape: str) -> None:
+        """A tree exactly MAX_DEPTH containers deep is written and reads back the same."""
+        tree, _ = _nested(shape, MAX_DEPTH)
+        path = tmp_path / "deep.toml"
+        ADict(tree).dump(path)
+        assert ADict.from_file(path).to_dict() == tree
+
+    @pytest.mark.parametrize("shape", ["list", "table", "mixed"])
+    # 250: well past the limit, yet within what the shared to_plain walk recurses through.
+    @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 250])
+    def test_writing_beyond_the_limit(self, tmp_path: Path, shape: str, depth: int) -> None:
+        """Deeper trees are refused before writing, naming the first container past the limit."""
+        tree, path_at_limit = _nested(shape, MAX_DEPTH + 1)
+        if depth != MAX_DEPTH + 1:
+            tree, _ = _nested(shape, depth)
+        path = tmp_path / "deep.toml"
+        with pytest.raises(ConfigError) as err:
+            ADict(tree).dump(path)
+        (problem,) = err.value.problems
+        assert problem.key == path_at_limit
+        assert f"at most {MAX_DEPTH} nested" in str(err.value)
+        assert not path.exists()

@@ -5,6 +5,11 @@ The emitter is ato's own because the ``toml`` package mis-writes several valid t
 then either fail to parse or parse to something else. Mappings become ``[tables]``; lists
 are always written inline, with inline tables for mappings inside them, which is valid
 TOML 1.0 for every tree of str keys and None-free values.
+
+Nesting is bounded both ways, since the reader and the writer recurse once or more per
+level: a tree with tables and arrays more than :data:`MAX_DEPTH` deep is refused by
+:func:`check` before anything is written, and text that nests beyond Python's recursion
+limit is a ConfigError from :func:`loads`, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 _INT64 = (-(2**63), 2**63 - 1)
 
+MAX_DEPTH = 100
+"""Tables and arrays nested deeper than this are not written (far beyond any real config)."""
+
 
 def loads(text: str, source: str) -> Any:
     try:
@@ -38,22 +46,32 @@ def loads(text: str, source: str) -> Any:
             where = f"{source}, line {found.group(1)}, column {found.group(2)}"
             message = message[: found.start()].rstrip()
         raise ConfigError(detail=f"malformed TOML: {message}", source=where) from None
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table ("a = [[[[..."), and the
+        # stack unwinds cleanly, so the text can be reported like any unreadable file.
+        raise ConfigError(
+            detail="TOML arrays or inline tables nest too deeply to read", source=source
+        ) from None
 
 
 def check(tree: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
 
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, Mapping):
+    def walk(value: Any, path: str, depth: int) -> None:
+        if isinstance(value, Mapping | list) and depth > MAX_DEPTH:
+            # No `got`: the value's repr would itself recurse through every level.
+            expected = f"at most {MAX_DEPTH} nested tables and arrays (TOML)"
+            problems.append(Problem(key=path, expected=expected))
+        elif isinstance(value, Mapping):
             for key, item in value.items():
-                walk(item, f"{path}.{key}" if path else key)
+                walk(item, f"{path}.{key}" if path else key, depth + 1)
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                walk(item, f"{path}[{i}]")
+                walk(item, f"{path}[{i}]", depth + 1)
         elif isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
             problems.append(Problem(key=path, expected="an integer within 64 bits (TOML)", got=value))
 
-    walk(tree, "")
+    walk(tree, "", 0)
     return problems
 
 
