@@ -249,6 +249,29 @@ def _nested(shape: str, depth: int) -> tuple[dict[str, Any], str]:
     return {"a": value}, path
 
 
+class TestHostileText:
+    """Text that strains the reader is a ConfigError naming the file, never another exception."""
+
+    @pytest.mark.parametrize(
+        "text", ["a = " + "9" * 5000, "a = [1, -" + "9" * 5000 + "]", "t = {x = " + "1" * 10_000 + "}"]
+    )
+    def test_integer_too_long_to_convert(self, tmp_path: Path, text: str) -> None:
+        """An integer of more digits than Python converts is reported, not a bare ValueError."""
+        path = tmp_path / "big.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as err:
+            ADict.from_file(path)
+        assert err.value.source == str(path)
+        assert "malformed TOML" in str(err.value)
+
+    def test_huge_float_and_megabyte_values_read(self) -> None:
+        """1e999999 overflows to inf as in Python; a 1 MB string and a 1 MB key read as text."""
+        big = "x" * 1_000_000
+        assert loads("a = 1e999999", "toml") == {"a": math.inf}
+        assert loads(f'a = "{big}"', "toml") == {"a": big}
+        assert loads(f'"{big}" = 1', "toml") == {big: 1}
+
+
 class TestDeepNesting:
     """Nesting is a ConfigError on both paths, never a RecursionError."""
 

@@ -22,8 +22,9 @@ The old writer existed because the ``toml`` package mis-writes some valid trees:
 backslashes, empty tables inside arrays, arrays of arrays of tables. tomli-w writes all
 of them correctly; ``tests/test_formats_toml.py`` keeps them as cases.
 
-Nesting is bounded on both paths. Text that nests beyond Python's recursion limit makes
-:func:`loads` raise a ConfigError, never a RecursionError.
+Nesting is bounded on both paths. Text that nests beyond Python's recursion limit, or
+holds an integer of more digits than Python converts, makes :func:`loads` raise a
+ConfigError, never a RecursionError or a bare ValueError.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def loads(text: str, source: str) -> Any:
             where = f"{source}, line {found.group(1)}, column {found.group(2)}"
             message = message[: found.start()].rstrip()
         raise ConfigError(detail=f"malformed TOML: {message}", source=where) from None
+    except ValueError as exc:
+        # tomllib converts integers with int(), which refuses more than 4300 digits (a guard
+        # against quadratic conversion); that ValueError is no TOMLDecodeError.
+        raise ConfigError(detail=f"malformed TOML: {exc}", source=source) from None
     except RecursionError:
         # tomllib recurses once per nested array or inline table ("a = [[[[..."). The stack
         # unwinds cleanly, so the text can be reported like any other unreadable file.
