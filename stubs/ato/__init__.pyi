@@ -1,3 +1,5 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from ato.adict import ADict as ADict
 from ato.errors import ConfigError as ConfigError
 from ato.scope import MultiScope as MultiScope

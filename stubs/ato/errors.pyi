@@ -1,3 +1,5 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -28,6 +30,7 @@ class ConfigError(ValueError):
         problems: Iterable[Problem] = (),
     ) -> None: ...
     def render(self) -> str: ...
+    def __reduce__(self) -> tuple[object, ...]: ...
     @property
     def key(self) -> str | None: ...
     @property

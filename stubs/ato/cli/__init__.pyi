@@ -1,7 +1,14 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 __all__ = ["Assignment", "Command", "format_value", "parse_argv", "parse_value"]
+
+_Mode: TypeAlias = Literal["run", "manual", "explain", "print"]
+
+def parse_value(text: str, *, token: str | None = None) -> Any: ...
+def format_value(value: object) -> str: ...
 
 class Assignment(NamedTuple):
     key: str
@@ -13,9 +20,7 @@ class Assignment(NamedTuple):
 class Command(NamedTuple):
     selections: tuple[str, ...]
     assignments: tuple[Assignment, ...]
-    mode: Literal["run", "manual", "explain", "print"] = "run"
+    mode: _Mode = "run"
     explain_keys: tuple[str, ...] = ()
 
 def parse_argv(argv: Sequence[str]) -> Command: ...
-def parse_value(text: str, *, token: str | None = None) -> Any: ...
-def format_value(value: object) -> str: ...

@@ -1,5 +1,7 @@
-import os
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from collections.abc import Iterable, Mapping
+from os import PathLike
 from typing import Any
 
 from ato.adict import ADict
@@ -7,7 +9,7 @@ from ato.adict import ADict
 __all__ = ["compose_hierarchy", "load_mm_config", "resolve", "sources_of"]
 
 def compose_hierarchy(
-    root: str | os.PathLike[str],
+    root: str | PathLike[str],
     config_filename: str = "config",
     *,
     select: Mapping[str, str | Iterable[str]] | None = None,
@@ -18,7 +20,10 @@ def compose_hierarchy(
     cls: type[ADict] = ...,
 ) -> ADict: ...
 def load_mm_config(
-    path: str | os.PathLike[str], *, schema: type | None = None, cls: type[ADict] = ...
+    path: str | PathLike[str],
+    *,
+    schema: type | None = None,
+    cls: type[ADict] = ...,
 ) -> ADict: ...
 def resolve(tree: ADict) -> None: ...
 def sources_of(cfg: ADict) -> dict[str, str]: ...

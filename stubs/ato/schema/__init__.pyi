@@ -1,5 +1,7 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from pydantic import BaseModel
 
@@ -18,6 +20,8 @@ __all__ = [
     "validate",
 ]
 
+_SourceOf: TypeAlias = Callable[[str], str | None]
+
 class FieldRef(NamedTuple):
     path: str
     annotation: Any
@@ -31,11 +35,13 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
-def check_value(ref: FieldRef, value: Any, alternatives: tuple[Any, ...] = ()) -> tuple[Any, str | None]: ...
+def check_value(
+    ref: FieldRef,
+    value: Any,
+    alternatives: tuple[Any, ...] = (),
+) -> tuple[Any, str | None]: ...
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
-def validate(
-    model: type[BaseModel], tree: Mapping[str, Any], source_of: Callable[[str], str | None]
-) -> BaseModel: ...
+def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: _SourceOf) -> BaseModel: ...
 def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]: ...
 def schema_hash(model: type[BaseModel]) -> str: ...
 def describe_fields(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]: ...

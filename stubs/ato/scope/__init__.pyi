@@ -1,40 +1,39 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from types import TracebackType
+from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, overload
 
 from pydantic import BaseModel
 
 from ato.adict import ADict
 
-# Public methods return these, but they live in private modules: imported without
-# re-export, users read their attributes and never import them.
-from ato.scope._ledger import Write
-from ato.scope._plan import Plan
-from ato.scope._views import View
-
 __all__ = ["MultiScope", "Scope"]
 
-_S = TypeVar("_S")
-_M = TypeVar("_M", bound=BaseModel)
 _F = TypeVar("_F", bound=Callable[..., Any])
-_T = TypeVar("_T", bound=Mapping[str, Any])
+_M = TypeVar("_M", bound=BaseModel)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_S = TypeVar("_S")
+_T = TypeVar("_T", bound=Mapping[str, Any])
+
+class MultiScope:
+    scopes: tuple[Scope[Any], ...]
+    def __init__(self, *scopes: Scope[Any]) -> None: ...
+    def __call__(self, func: Callable[..., _R]) -> Callable[..., _R]: ...
 
 class Scope(Generic[_S]):
     name: str
     schema: type[Any] | None
     initial: ADict
     config: ADict
-    views: dict[str, View]
+    views: dict[str, _View]
     manuals: ADict
     use_external_parser: bool
     external_priority: int
     enable_override: bool
     steps: list[str]
     model: Any
-    # Two overloads because the type parameter depends on the schema argument: without
-    # one the function receives the ADict, with one an instance of the schema.
     @overload
     def __init__(
         self: Scope[ADict],
@@ -57,8 +56,6 @@ class Scope(Generic[_S]):
         *,
         schema: type[_M],
     ) -> None: ...
-    # The result depends on the call: the function (bare decorator), a decorator, or the
-    # mapping of a mapping view.
     @overload
     def observe(self, field: _F) -> _F: ...
     @overload
@@ -86,16 +83,12 @@ class Scope(Generic[_S]):
     def manual(self, field: _F) -> _F: ...
     @overload
     def manual(self, field: None = None, manual: Mapping[str, Any] | None = None) -> None: ...
-    # The block object is private and its module brings in the ADict implementation, so
-    # it is described by what `with` needs; it may swallow the KeyError or AttributeError
-    # of a read that only the command line can satisfy, hence bool.
     @classmethod
-    def lazy(cls) -> AbstractContextManager[None, bool]: ...
-    def plan(self, selections: Iterable[str] = ()) -> Plan: ...
+    def lazy(cls) -> _LazyBlock: ...
+    def plan(self, selections: Iterable[str] = ()) -> _Plan: ...
     def plan_all_steps(self) -> list[str]: ...
     def build(self, argv: Iterable[str] = ()) -> _S: ...
-    def explain(self, key: str) -> list[Write]: ...
-    # Bare `@scope.trace` returns the function; `@scope.trace(trace_id)` a decorator.
+    def explain(self, key: str) -> list[_Write]: ...
     @overload
     def trace(self, trace_id: _F) -> _F: ...
     @overload
@@ -109,7 +102,49 @@ class Scope(Generic[_S]):
     def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Callable[_P, _R]: ...
     exec = __call__
 
-class MultiScope:
-    scopes: tuple[Scope[Any], ...]
-    def __init__(self, *scopes: Scope[Any]) -> None: ...
-    def __call__(self, func: Callable[..., _R]) -> Callable[..., _R]: ...
+class _LazyBlock:
+    def __enter__(self) -> None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
+
+class _Write(NamedTuple):
+    key: str
+    value: Any
+    source: str
+
+class _Plan:
+    views: list[_View]
+    lazy_views: list[_View]
+    def __init__(self, views: list[_View], lazy_views: list[_View]) -> None: ...
+    def steps(self, *, schema: bool, external: bool = False) -> list[str]: ...
+
+class _View:
+    name: str
+    fn: Callable[[Any], Any] | None
+    mapping: Mapping[str, Any] | None
+    priority: int
+    lazy: bool
+    default: bool
+    chain_with: tuple[str, ...]
+    location: str
+    has_lazy_blocks: bool
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[[Any], Any] | None,
+        mapping: Mapping[str, Any] | None,
+        priority: int,
+        lazy: bool,
+        default: bool,
+        chain_with: tuple[str, ...],
+        location: str,
+    ) -> None: ...
+    def __repr__(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @staticmethod
+    def chain(chain_with: str | Iterable[str] | None) -> tuple[str, ...]: ...

@@ -1,0 +1,1 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.

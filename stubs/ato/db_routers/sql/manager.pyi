@@ -1,3 +1,5 @@
+# Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
+
 from ato.tracker import SQLFinder as SQLFinder
 from ato.tracker import SQLLogger as SQLLogger
 
