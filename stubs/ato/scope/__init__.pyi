@@ -7,8 +7,9 @@ from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, ov
 from pydantic import BaseModel
 
 from ato.adict import ADict
+from ato.cli import Assignment
 
-__all__ = ["MultiScope", "Scope"]
+__all__ = ["MultiScope", "Scope", "TrialBuilder", "note_sources"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _M = TypeVar("_M", bound=BaseModel)
@@ -16,6 +17,8 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _S = TypeVar("_S")
 _T = TypeVar("_T", bound=Mapping[str, Any])
+
+def note_sources(config: Mapping[str, Any], sources: Mapping[str, str]) -> None: ...
 
 class MultiScope:
     scopes: tuple[Scope[Any], ...]
@@ -88,6 +91,7 @@ class Scope(Generic[_S]):
     def plan(self, selections: Iterable[str] = ()) -> _Plan: ...
     def plan_all_steps(self) -> list[str]: ...
     def build(self, argv: Iterable[str] = ()) -> _S: ...
+    def trial_builder(self, summary: Callable[[], str] = ...) -> TrialBuilder[_S]: ...
     def explain(self, key: str) -> list[_Write]: ...
     @overload
     def trace(self, trace_id: _F) -> _F: ...
@@ -102,6 +106,22 @@ class Scope(Generic[_S]):
     def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Callable[_P, _R]: ...
     exec = __call__
 
+class TrialBuilder(Generic[_S]):
+    scope: Scope[_S]
+    def __init__(self, scope: Scope[_S], plan: _Plan, checked: list[_Assign], route: _Route) -> None: ...
+    def build(self, params: Mapping[str, Any]) -> _S: ...
+    def check_program(self, params: Mapping[str, Any]) -> None: ...
+
+class _Captured(NamedTuple):
+    defaults: dict[str, Any]
+    given: dict[str, Any]
+    argv: tuple[str, ...]
+
+class _Assign(NamedTuple):
+    key: str
+    value: Any
+    source: str
+
 class _LazyBlock:
     def __enter__(self) -> None: ...
     def __exit__(
@@ -110,6 +130,13 @@ class _LazyBlock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool: ...
+
+class _Route:
+    selections: list[tuple[str, str]]
+    assignments: list[Assignment]
+    explain_keys: list[str]
+    external: _Captured | None
+    def __init__(self) -> None: ...
 
 class _Write(NamedTuple):
     key: str

@@ -1,17 +1,20 @@
 # Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
 
+from argparse import Namespace
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
 from types import TracebackType
-from typing import Any, NamedTuple, Self, TypedDict
+from typing import Any, NamedTuple, Self, TextIO, TypedDict
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from ato.adict import ADict
 
-__all__ = ["SQLFinder", "SQLLogger"]
+__all__ = ["SQLFinder", "SQLLogger", "run_command"]
+
+def run_command(args: Namespace, out: TextIO, err: TextIO) -> int: ...
 
 class SQLFinder:
     config: Any
