@@ -1,4 +1,7 @@
-"""ato 2.2.1, untyped: ``python ato2_untyped.py optim.lr=0.01`` (runs in its own venv)."""
+"""ato without a schema: ``python untyped.py optim.lr=0.01``.
+
+The same file runs in the project venv (this ato) and in ``.venvs/ato2`` (ato 2.2.1).
+"""
 
 from ato.scope import Scope
 
