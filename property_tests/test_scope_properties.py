@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -24,6 +25,10 @@ from pydantic import BaseModel
 import property_tests.strategies  # noqa: F401  (registers and loads the "ato" settings profile)
 from ato import ADict
 from ato.scope import Scope
+
+# Generated command lines may give a key twice; the warning that says so is tested in
+# tests/test_scope_cli.py, here only the values count.
+pytestmark = pytest.mark.filterwarnings("ignore:.* is given .* times:UserWarning")
 
 KEYS = ("a", "b", "c")
 

@@ -257,7 +257,7 @@ BAD_TOKENS: list[tuple[str, str]] = [
     ("", "neither a view name nor key=value"), ("1view", "neither a view name nor key=value"),
     ("a..b", "neither a view name nor key=value"), ("é", "neither a view name nor key=value"),
     ("\x00", "neither a view name nor key=value"), ("\ud800", "neither a view name nor key=value"),
-    ("x=[1, 2", "unclosed"), ("x=[1 2]", "malformed value"), ("x=[a]", "malformed value"),
+    ("x=[1, 2", "unclosed"), ("x=[1 2]", "malformed value"), ("x=[a*b]", "malformed value"),
     ("x='abc'd", "malformed value"), ("x={[1]: 2}", "malformed value"), ("x=(1,)(2,)", "malformed value"),
     ("x='\\xZZ'", "malformed value"), ("x='\\N{NO SUCH NAME}'", "malformed value"),
     ("x=" + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "deeper than 100"),

@@ -40,6 +40,7 @@ train("three")  # E: arg-type
 train(steps=3, stepz=4)  # E: call-arg
 train()  # E: call-arg
 label: str = train(3)  # E: assignment
+train.with_argv(["epochs=3"])()  # E: call-arg
 
 # The scope's type parameter is the schema.
 built: EvalConfig = scope.build()  # E: assignment

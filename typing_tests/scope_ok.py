@@ -57,6 +57,8 @@ def train(cfg: TrainConfig, steps: int) -> float:
 
 a: float = train(steps=3)
 b: float = train(3)
+# Built from explicit tokens (tests, notebooks): same parameters, same return type.
+explicit: float = train.with_argv(["long_run", "optim.lr=3e-4"])(steps=3)
 
 built: TrainConfig = scope.build(["long_run", "optim.lr=3e-4"])
 steps: list[str] = scope.plan_all_steps()

@@ -5,9 +5,12 @@ Contract of :func:`parse_value` (the VALUE of ``key=VALUE``):
 * ``%text%`` (at least two characters) is the string ``text``, whatever it spells.
 * A value whose first non-blank character is ``[``, ``(``, ``{``, ``'`` or ``"`` must be
   exactly one literal, else :class:`~ato.errors.ConfigError` ("malformed value ...").
-* Any other value is a literal when it spells one completely (``None``, ``True``,
-  ``False``, an int, a float including ``inf``/``nan``, ``set()``); otherwise it is a
-  bare word and comes back as the unchanged str (``resnet50``, ``1.2.3``, ``hello world``).
+* Any other value is a literal when it spells one completely (``None`` or ``null``,
+  ``True``, ``False``, an int, a float including ``inf``/``nan``, ``set()``); otherwise
+  it is a bare word and comes back as the unchanged str (``resnet50``, ``1.2.3``,
+  ``hello world``).
+* Inside a container, a word that is no literal but looks like a name or a path is that
+  string (``[a, b]`` is ``['a', 'b']``); other unquoted text there is malformed.
   The empty text is the empty string.
 * Only :class:`ConfigError` is raised, for any text; nesting deeper than
   :data:`MAX_DEPTH` is reported rather than exhausting the stack.
@@ -64,7 +67,13 @@ _BLANKS = " \t\n\r\f\v"
 _OPENERS = ("[", "(", "{", "'", '"')
 # Inside a literal a word (number or keyword) runs until one of these.
 _WORD_ENDS = frozenset(_BLANKS + "[](){},:'\"")
-_KEYWORDS: dict[str, Any] = {"None": None, "True": True, "False": False}
+# `null` too: YAML and JSON users write it, and the string 'null' is never what they mean
+# (`%null%` still gives that string).
+_KEYWORDS: dict[str, Any] = {"None": None, "null": None, "True": True, "False": False}
+# A word inside a container that spells no literal is a string when it looks like a name
+# or a path (`[conv, relu]`, `[./a.txt, ~/b]`), as in Hydra's grammar; anything else there
+# (`[9**9**9]`, `[--1]`) is still malformed rather than guessed at.
+_CONTAINER_WORD = r"[A-Za-z_./~][\w./~:@+-]*"
 
 # Number grammar of the Python reference, with one deliberate difference: decimal ints may
 # have leading zeros ("007" is 7). Users type zero-padded numbers; Python rejects them only
@@ -261,6 +270,8 @@ class _Parser:
         try:
             return _scalar(word)
         except _NotScalar:
+            if self.depth > 0 and re.fullmatch(_CONTAINER_WORD, word):
+                return word
             self.fail(f"{_clip(word, 30)} is not a literal (quote strings inside containers)", start)
         except _TooLong as exc:
             raise _TooLong(exc.reason, start) from None

@@ -10,7 +10,9 @@ problems name key, expected type, value and source.
 from __future__ import annotations
 
 import copy
+import enum
 import functools
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -134,15 +136,34 @@ def check_value(ref: FieldRef, value: Any, alternatives: tuple[Any, ...] = ()) -
     """
     if ref.annotation is Any:
         return value, None
+    members = _members(ref.annotation)
+    if isinstance(value, bool) and bool not in members and members & {int, float}:
+        # pydantic's lax mode reads True as 1; on a command line that is a slip, not a number.
+        return value, f"a bool is not a number; write {int(value)} if that is meant"
     adapter = _adapter(ref.annotation)
     reason: str | None = None
-    for candidate in (value, *alternatives):
+    # An enum field takes a member's name as well as its value (`color=RED`).
+    names = [m[value] for m in members if _is_enum(m) and isinstance(value, str) and value in m.__members__]
+    for candidate in (value, *alternatives, *names):
         try:
             return _plain(adapter.validate_python(candidate)), None
         except ValidationError as exc:
             if reason is None:
                 reason = "; ".join(e["msg"] for e in exc.errors())
     return value, reason
+
+
+def _members(annotation: Any) -> set[Any]:
+    """The types a field accepts at its top level: a union's members, else the type itself."""
+    annotation = strip_annotated(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return {strip_annotated(m) for m in typing.get_args(annotation)}
+    return {annotation}
+
+
+def _is_enum(member: Any) -> bool:
+    return isinstance(member, type) and issubclass(member, enum.Enum)
 
 
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]:

@@ -4,8 +4,9 @@
 """
 
 from ato.scope._build import note_sources
+from ato.scope._entry import Entry
 from ato.scope._multi import MultiScope
 from ato.scope._scope import Scope
 from ato.scope._trials import TrialBuilder
 
-__all__ = ["MultiScope", "Scope", "TrialBuilder", "note_sources"]
+__all__ = ["Entry", "MultiScope", "Scope", "TrialBuilder", "note_sources"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ato.scope._plan import Plan
     from ato.scope._scope import Scope
 
-__all__ = ["Route", "decorate", "fail", "manual_for", "prepare_search", "route"]
+__all__ = ["Route", "decorate", "fail", "manual_for", "prepare_search", "repeated_keys", "route"]
 
 _WORDS = ("manual", "explain", "print")
 
@@ -69,16 +69,66 @@ def route(command: Command, scopes: Sequence[Scope[Any]]) -> tuple[dict[str, Rou
         else:
             targets = [(scope, name) for scope in scopes if name in scope.views]
         if not targets:
+            hint = _bool_field_hint(name, scopes) or suggest(name, [*every_view, *_WORDS])
             problems.append(Problem(key=name, expected="the name of a view or a command word",
-                                    source=source, suggestion=suggest(name, [*every_view, *_WORDS])))
+                                    source=source, suggestion=hint))
         for scope, view in targets:
             routes[scope.name].selections.append((view, source))
 
     for key in command.explain_keys:
+        # `explain optim.lr big` must answer for the run `big` selects: a word after
+        # `explain` that names a view is that view, wherever it stands.
+        views = [(scope, key) for scope in scopes if key in scope.views]
+        head, _, rest = key.partition(".")
+        if multi and head in by_name and rest in by_name[head].views:
+            views = [(by_name[head], rest)]
+        if views:
+            for scope, view in views:
+                routes[scope.name].selections.append((view, f"CLI token {key!r}"))
+            continue
         found = owner(key, f"explain {key!r}")
         if found is not None:
             routes[found[0].name].explain_keys.append(found[1])
     return routes, problems
+
+
+def _bool_field_hint(name: str, scopes: Sequence[Scope[Any]]) -> str | None:
+    """``amp=True`` for a bare ``amp`` that names a bool field (as a ``--amp`` flag would)."""
+    for scope in scopes:
+        key = name
+        if len(scopes) > 1:
+            head, _, key = name.partition(".")
+            if head != scope.name:
+                continue
+        if scope.schema is not None:
+            from ato.schema import FieldRef, lookup
+
+            ref = lookup(scope.schema, key)
+            if isinstance(ref, FieldRef) and "bool" in ref.type_str.split(" | "):
+                return f"'{name}=True'"
+    return None
+
+
+def repeated_keys(route: Route) -> list[str]:
+    """A sentence for each key the command line assigns more than once (the last one wins)."""
+    tokens: dict[str, list[str]] = {}
+    for item in route.assignments:
+        tokens.setdefault(item.key, []).append(item.token)
+    return [
+        f"{key} is given {len(given)} times ({', '.join(repr(t) for t in given)}); the last one wins"
+        for key, given in tokens.items() if len(given) > 1
+    ]
+
+
+def _warn(messages: Sequence[str], explicit: bool) -> None:
+    if explicit:
+        import warnings
+
+        for message in messages:
+            warnings.warn(message, UserWarning, stacklevel=4)
+    else:
+        for message in messages:
+            print(f"{_program()}: warning: {message}", file=sys.stderr)
 
 
 def _program() -> str:
@@ -138,14 +188,31 @@ def manual_for(scopes: Sequence[Scope[Any]]) -> str:
     return _manual(scopes)
 
 
-def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
-    """Build every scope from the command line; handle manual/explain/print; exit 2 on errors."""
-    command, external = _command(scopes)
+def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Build every scope from the command line; handle manual/explain/print; exit 2 on errors.
+
+    With ``argv`` the tokens are exactly those (``sys.argv`` and the argparse bridge are
+    never read) and a problem raises :class:`ConfigError` instead of exiting, which is
+    what tests and notebooks need.
+    """
+
+    def stop(err: ConfigError) -> NoReturn:
+        if argv is not None:
+            raise err
+        fail(err)
+
+    if argv is None:
+        command, external = _command(scopes)
+    else:
+        from ato.cli import parse_argv
+
+        command, external = parse_argv(list(argv)), None
     if command.mode == "manual":
         print(_manual(scopes))
         raise SystemExit(0)
     routes, problems = route(command, scopes)
     multi = len(scopes) > 1
+    _warn([m for scope in scopes for m in repeated_keys(routes[scope.name])], argv is not None)
 
     def scoped(found: Sequence[Problem], scope: Scope[Any]) -> list[Problem]:
         return [_prefixed(p, scope.name) for p in found] if multi else list(found)
@@ -159,7 +226,7 @@ def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
         prepared[scope.name] = (plan, checked)
         problems += scoped(found, scope)
     if problems:
-        fail(ConfigError(problems=problems))
+        stop(ConfigError(problems=problems))
     values: dict[str, Any] = {}
     for scope in scopes:
         plan, checked = prepared[scope.name]
@@ -168,9 +235,12 @@ def run(scopes: Sequence[Scope[Any]]) -> dict[str, Any]:
         except ConfigError as err:
             problems += scoped(err.problems, scope)
     if problems:
-        fail(ConfigError(problems=problems))
+        stop(ConfigError(problems=problems))
     if command.mode == "explain":
-        print(_explain(scopes, routes, values))
+        text, problems = _explain(scopes, routes, values)
+        if problems:
+            stop(ConfigError(problems=problems))
+        print(text)
         raise SystemExit(0)
     if command.mode == "print":
         for scope in scopes:
@@ -187,24 +257,56 @@ def _prefixed(problem: Problem, name: str) -> Problem:
     return problem._replace(key=f"{name}.{problem.key}") if problem.key else problem
 
 
-def _explain(scopes: Sequence[Scope[Any]], routes: dict[str, Route], values: dict[str, Any]) -> str:
+def _explain(
+    scopes: Sequence[Scope[Any]], routes: dict[str, Route], values: dict[str, Any]
+) -> tuple[str, list[Problem]]:
     blocks = []
+    problems: list[Problem] = []
     multi = len(scopes) > 1
+    # Keys named for any scope limit the answer to those keys; none means every key.
+    named = any(routes[scope.name].explain_keys for scope in scopes)
     for scope in scopes:
-        keys = routes[scope.name].explain_keys or sorted({w.key for w in scope._ledger.writes})
+        keys = routes[scope.name].explain_keys
+        if not named:
+            keys = sorted({w.key for w in scope._ledger.writes})
         final = ADict(values[scope.name].model_dump()) if scope.schema is not None else scope.config
         for key in keys:
             value = final.get_path(key, _MISSING)
+            writes = scope.explain(key)
             shown = f"{scope.name}.{key}" if multi else key
-            blocks.append(render_explain(shown, scope.explain(key), value, value is not _MISSING))
-    return "\n".join(blocks)
+            if value is _MISSING and not writes:
+                problem = _unknown_key(scope, key, final)
+                problems.append(problem._replace(key=shown, source=f"explain {shown!r}"))
+                continue
+            blocks.append(render_explain(key, writes, value, value is not _MISSING, shown=shown))
+    return "\n".join(blocks), problems
+
+
+def _unknown_key(scope: Scope[Any], key: str, final: ADict) -> Problem:
+    """Why ``explain`` cannot answer for ``key``: not a field, or no key of that name."""
+    source = f"explain {key!r}"
+    if scope.schema is not None:
+        from ato.schema import FieldRef, lookup
+
+        ref = lookup(scope.schema, key)
+        if not isinstance(ref, FieldRef):
+            return ref._replace(source=source)
+    head, _, last = key.rpartition(".")
+    parent = final.get_path(head, None) if head else final
+    present = list(parent.keys()) if isinstance(parent, ADict) else []
+    return Problem(key=key, detail="no such key in the config", source=source,
+                   suggestion=suggest(last, present))
 
 
 _MISSING = object()
 
 
 def decorate(scopes: Sequence[Scope[Any]], func: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``func`` so that each call builds the configs from ``sys.argv`` and injects them."""
+    """Wrap ``func`` so that each call builds the configs from ``sys.argv`` and injects them.
+
+    The wrapper's ``with_argv(tokens)`` gives a callable that builds from ``tokens``
+    instead, never reading ``sys.argv``, and raises ConfigError rather than exiting 2.
+    """
     target = func
     while hasattr(target, "__wrapped__"):
         target = target.__wrapped__
@@ -216,9 +318,7 @@ def decorate(scopes: Sequence[Scope[Any]], func: Callable[..., Any]) -> Callable
         takes_kwargs = bool(code.co_flags & 0x08)  # CO_VARKEYWORDS
     positional = code.co_argcount if code is not None else 0
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = run(scopes)
+    def call(values: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if len(scopes) == 1 and scopes[0].name not in params:
             return func(values[scopes[0].name], *args, **kwargs)
         for scope in scopes:
@@ -232,6 +332,22 @@ def decorate(scopes: Sequence[Scope[Any]], func: Callable[..., Any]) -> Callable
                 kwargs[name] = values[name]
         return func(*args, **kwargs)
 
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return call(run(scopes), args, kwargs)
+
+    def with_argv(argv: Sequence[str]) -> Callable[..., Any]:
+        if isinstance(argv, str | bytes):
+            raise ConfigError(key="argv", expected="a list of tokens such as ['optim.lr=0.1']", got=argv)
+        tokens = list(argv)
+
+        @functools.wraps(func)
+        def explicit(*args: Any, **kwargs: Any) -> Any:
+            return call(run(scopes, tokens), args, kwargs)
+
+        return explicit
+
+    wrapper.with_argv = with_argv  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ato.errors import ConfigError
+from ato.scope._entry import Entry
 from ato.scope._scope import Scope
 
 __all__ = ["MultiScope"]
@@ -28,7 +29,8 @@ class MultiScope:
                 repr(n) for n in duplicated))
         self.scopes = scopes
 
-    def __call__(self, func: Callable[..., R]) -> Callable[..., R]:
+    def __call__(self, func: Callable[..., R]) -> Entry[..., R]:
+        """Decorate ``func``: each call builds every scope and passes each by its name."""
         from ato.scope._cli import decorate
 
-        return decorate(list(self.scopes), func)
+        return cast("Entry[..., R]", decorate(list(self.scopes), func))

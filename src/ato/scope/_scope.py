@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem
 from ato.scope._build import Assign, LazyBlock, run_build
+from ato.scope._entry import Entry
 from ato.scope._ledger import Ledger, Write
 from ato.scope._plan import Plan, make_plan
 from ato.scope._trials import TrialBuilder
@@ -242,7 +243,10 @@ class Scope(Generic[S]):
                 if not isinstance(ref, FieldRef):
                     problems.append(ref._replace(got=value, source=source))
                     continue
-                value, reason = check_value(ref, value, () if item.forced_str else (item.text,))
+                # The raw text is a second reading (`run_name=123` fits a str field), but
+                # never for null/None: that means "no value", not the word.
+                raw = () if item.forced_str or value is None else (item.text,)
+                value, reason = check_value(ref, value, raw)
                 if reason is not None:
                     detail = None if reason.startswith("Input should be a valid") else reason
                     problems.append(Problem(key=item.key, expected=ref.type_str, got=item.value,
@@ -274,8 +278,9 @@ class Scope(Generic[S]):
             layers.append(("(initial config)", self.initial))
         external = route.external
         if external is not None:
-            layers.append(("(argparse defaults)", external.defaults))
-            checked = [Assign(k, v, f"argparse option {k!r}") for k, v in external.given.items()] + checked
+            defaults, given = self._argparse_fields(external.defaults), self._argparse_fields(external.given)
+            layers.append(("(argparse defaults)", defaults))
+            checked = [Assign(k, v, f"argparse option {k!r}") for k, v in given.items()] + checked
         build = run_build(plan, layers=layers, assignments=checked)
         self.config = build.config
         self._ledger = build.ledger
@@ -288,6 +293,16 @@ class Scope(Generic[S]):
         self.model = validate(self.schema, self.config, self._source_of)
         return self.model
 
+    def _argparse_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The argparse values that join the config: all of them without a schema; with
+        one, only those naming a field. The others (torchrun's ``--local_rank``) stay
+        where the program reads them, in what ``parser.parse_args()`` returned."""
+        if self.schema is None:
+            return dict(values)
+        from ato.schema import FieldRef, lookup
+
+        return {k: v for k, v in values.items() if isinstance(lookup(self.schema, k), FieldRef)}
+
     def _source_of(self, key: str) -> str | None:
         return self._ledger.source_of(key)
 
@@ -298,11 +313,15 @@ class Scope(Generic[S]):
             ConfigError: a bad token, an unknown view or key, a value the schema rejects.
         """
         from ato.cli import parse_argv
-        from ato.scope._cli import route
+        from ato.scope._cli import repeated_keys, route
 
         routes, problems = route(parse_argv(list(argv)), [self])
         if problems:
             raise ConfigError(problems=problems)
+        for message in repeated_keys(routes[self.name]):
+            import warnings
+
+            warnings.warn(message, UserWarning, stacklevel=2)
         value: S = self._run(routes[self.name])
         return value
 
@@ -382,10 +401,11 @@ class Scope(Generic[S]):
         return decorator
 
     # ------------------------------------------------------------------ decorating
-    def __call__(self, func: Callable[Concatenate[S, P], R]) -> Callable[P, R]:
+    def __call__(self, func: Callable[Concatenate[S, P], R]) -> Entry[P, R]:
+        """Decorate ``func``: each call builds the config and passes it (see :class:`Entry`)."""
         from ato.scope._cli import decorate
 
-        return decorate([self], func)
+        return cast("Entry[P, R]", decorate([self], func))
 
     exec = __call__
 

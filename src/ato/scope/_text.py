@@ -38,9 +38,13 @@ def render_manual(
     return "\n".join(lines)
 
 
-def render_explain(key: str, writes: list[Write], final: Any, has_final: bool) -> str:
-    """Every write to ``key`` (or below it) in order, the last one marked as the winner."""
-    head = f"{key} = {final!r}" if has_final else f"{key}: never set"
+def render_explain(key: str, writes: list[Write], final: Any, has_final: bool, *, shown: str = "") -> str:
+    """Every write to ``key`` (or below it) in order, the last one marked as the winner.
+
+    ``shown`` is how the key is named in the heading (with a MultiScope's scope prefix).
+    """
+    shown = shown or key
+    head = f"{shown} = {final!r}" if has_final else f"{shown}: never set"
     lines = [head]
     if not writes:
         lines.append("  (no source wrote it)")
