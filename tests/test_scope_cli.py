@@ -267,3 +267,58 @@ def test_multiscope_entry_has_with_argv() -> None:
         return model.lr, data.lr
 
     assert main.with_argv(["model.lr=0.1", "data.lr=0.2"])() == (0.1, 0.2)
+
+
+UNION = """
+from typing import Literal
+from pydantic import BaseModel, Field
+from ato.scope import Scope
+
+class Adam(BaseModel):
+    kind: Literal["adam"] = "adam"
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+
+class SGD(BaseModel):
+    kind: Literal["sgd"] = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.0
+
+class Config(BaseModel):
+    optim: Adam | SGD = Field(default_factory=Adam, discriminator="kind")
+
+scope = Scope(schema=Config)
+
+@scope
+def main(cfg: Config) -> None:
+    print(repr(cfg.optim))
+
+main()
+"""
+
+
+class TestDiscriminatedUnion:
+    def test_switch_member_and_set_its_fields(self, run_program: Runner) -> None:
+        """optim.kind=sgd switches to SGD with SGD's defaults; its own fields can follow."""
+        assert run_program(UNION).stdout == "Adam(kind='adam', lr=0.001, betas=(0.9, 0.999))\n"
+        assert run_program(UNION, "optim.kind=sgd").stdout == "SGD(kind='sgd', lr=0.1, momentum=0.0)\n"
+        both = run_program(UNION, "optim.kind=sgd", "optim.momentum=0.9", "optim.lr=0.05")
+        assert both.stdout == "SGD(kind='sgd', lr=0.05, momentum=0.9)\n", both.stderr
+
+    def test_a_field_of_another_member_is_refused(self, run_program: Runner) -> None:
+        """momentum without switching to sgd is no field of Adam: exit 2, never silently dropped."""
+        result = run_program(UNION, "optim.momentum=0.9")
+        assert result.returncode == 2
+        assert "optim.momentum: not a field of Adam (from CLI token 'optim.momentum=0.9')" in result.stderr
+        unknown = run_program(UNION, "optim.kind=rmsprop")
+        assert unknown.returncode == 2
+        assert "optim.kind: expected Literal['adam', 'sgd'], got 'rmsprop'" in unknown.stderr
+
+    def test_explain_shows_the_switch(self, run_program: Runner) -> None:
+        """explain names the token that switched the member, and the dropped Adam field."""
+        result = run_program(UNION, "optim.kind=sgd", "explain", "optim.betas", "optim.momentum")
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[:2] == ["optim.betas: not in the final config", "  1. (0.9, 0.999)  (schema defaults)"]
+        assert lines[2].split() == ["2.", "<deleted>", "CLI", "token", "'optim.kind=sgd'", "<-", "final"]
+        assert "optim.momentum = 0.0" in result.stdout

@@ -23,7 +23,14 @@ from pydantic_core import PydanticUndefined
 
 from ato.adict import hash_leaves
 from ato.errors import ConfigError, Problem, suggest
-from ato.schema._types import is_model, model_in, strip_annotated, type_str
+from ato.schema._types import (
+    discriminated_member,
+    is_model,
+    model_in,
+    models_in,
+    strip_annotated,
+    type_str,
+)
 
 __all__ = [
     "FieldDoc",
@@ -86,23 +93,29 @@ def _mapping_value_type(annotation: Any) -> Any | None:
 
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem:
-    """The declaration at ``dotted``, or a Problem naming the first part that has none."""
+    """The declaration at ``dotted``, or a Problem naming the first part that has none.
+
+    Below a union of models (``optim: Adam | SGD``) a key is looked up in every member: its
+    type is what the members that have it accept (the discriminator's literals together).
+    """
     parts = dotted.split(".")
-    current: type[BaseModel] | None = model
+    current: list[type[BaseModel]] = [model]
     annotation: Any = model
     for i, part in enumerate(parts):
         here = ".".join(parts[: i + 1])
-        if current is not None:
-            fields = current.model_fields
-            if part not in fields:
-                if _allows_extra(current):
+        if current:
+            having = [m for m in current if part in m.model_fields]
+            if not having:
+                if any(_allows_extra(m) for m in current):
                     return FieldRef(dotted, Any)
+                names = {name for m in current for name in m.model_fields}
                 return Problem(
                     key=here,
-                    detail=f"not a field of {current.__name__}",
-                    suggestion=suggest(part, fields),
+                    detail=f"not a field of {' | '.join(m.__name__ for m in current)}",
+                    suggestion=suggest(part, names),
                 )
-            annotation = _full_annotation(fields[part])
+            found = [_full_annotation(m.model_fields[part]) for m in having]
+            annotation = found[0] if len(found) == 1 else _either(found)
         else:
             value_type = _mapping_value_type(annotation)
             if value_type is None:
@@ -111,10 +124,45 @@ def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem:
                     detail=f"{'.'.join(parts[:i])} is of type {type_str(annotation)}, which has no keys",
                 )
             annotation = value_type
-        current = model_in(annotation)
+        current = models_in(annotation)
         if annotation is Any:
             return FieldRef(dotted, Any)
     return FieldRef(dotted, annotation)
+
+
+def _either(annotations: list[Any]) -> Any:
+    """One annotation accepting what any of ``annotations`` accepts (same ones once)."""
+    unique: list[Any] = []
+    for annotation in annotations:
+        if annotation not in unique:
+            unique.append(annotation)
+    if len(unique) == 1:
+        return unique[0]
+    if all(typing.get_origin(strip_annotated(a)) is typing.Literal for a in unique):
+        # The discriminator of a union: one Literal of every member's tag reads best.
+        values = tuple(v for a in unique for v in typing.get_args(strip_annotated(a)))
+        return typing.Literal[values]
+    return typing.Union[tuple(unique)]  # noqa: UP007 - built from a runtime list
+
+
+def member_switch(model: type[BaseModel], dotted: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+    """When ``dotted`` is the discriminator of a union of models, the defaults of the member
+    that ``value`` selects, with the path of that union field: ``('optim', {...})``.
+
+    A command line that switches ``optim.kind`` to ``sgd`` starts from SGD's defaults, not
+    from the leftovers of the member the config held before.
+    """
+    parent, _, key = dotted.rpartition(".")
+    if not parent:
+        return None
+    ref = lookup(model, parent)
+    if not isinstance(ref, FieldRef):
+        return None
+    models = models_in(ref.annotation)
+    chosen = discriminated_member(models, {key: value})
+    if chosen is None or chosen[0] != key:
+        return None
+    return parent, {**schema_defaults(chosen[1]), key: value}
 
 
 @functools.lru_cache(maxsize=512)
@@ -209,8 +257,12 @@ def _unknown_keys(model: type[BaseModel], tree: Mapping[str, Any], prefix: str) 
                 )
             )
             continue
-        sub = model_in(fields[key].annotation)
-        if sub is not None and isinstance(value, Mapping):
+        if not isinstance(value, Mapping):
+            continue
+        models = models_in(fields[key].annotation)
+        chosen = discriminated_member(models, value)
+        sub = chosen[1] if chosen else (models[0] if len(models) == 1 else None)
+        if sub is not None:
             problems += _unknown_keys(sub, value, f"{path}.")
     return problems
 

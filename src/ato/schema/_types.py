@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["is_model", "model_in", "strip_annotated", "type_str"]
+__all__ = ["discriminated_member", "is_model", "model_in", "models_in", "strip_annotated", "type_str"]
 
 _NONE = type(None)
 
@@ -47,6 +47,48 @@ def model_in(annotation: Any) -> type[BaseModel] | None:
         found = [m for m in (strip_annotated(m) for m in members) if is_model(m)]
         if len(found) == 1 and all(m is _NONE or is_model(m) for m in members):
             return typing.cast(type[BaseModel], found[0])
+    return None
+
+
+def models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes a field holds: one, or each member of a union of models
+    (``Adam | SGD``, also ``Optional``); empty when the field holds anything else."""
+    annotation = strip_annotated(annotation)
+    if is_model(annotation):
+        return [typing.cast(type[BaseModel], annotation)]
+    members = [strip_annotated(m) for m in _union_members(annotation) or ()]
+    models = [typing.cast(type[BaseModel], m) for m in members if is_model(m)]
+    if models and all(m is _NONE or is_model(m) for m in members):
+        return models
+    return []
+
+
+def _tags(model: type[BaseModel]) -> dict[str, tuple[Any, ...]]:
+    """Fields typed ``Literal[...]``, with their values: the candidates for a discriminator."""
+    found = {}
+    for name, info in model.model_fields.items():
+        annotation = strip_annotated(info.annotation)
+        if typing.get_origin(annotation) is typing.Literal:
+            found[name] = typing.get_args(annotation)
+    return found
+
+
+def discriminated_member(
+    models: list[type[BaseModel]], values: typing.Mapping[str, Any]
+) -> tuple[str, type[BaseModel]] | None:
+    """The member of a union of models that ``values`` selects, and the key that selects it.
+
+    The key is a field every member types as a ``Literal`` (what pydantic's
+    ``discriminator=`` names); the member is the one whose literal holds the value given.
+    """
+    if len(models) < 2:
+        return None
+    tags = [_tags(m) for m in models]
+    for key in tags[0]:
+        if all(key in t for t in tags) and key in values:
+            for model, t in zip(models, tags, strict=True):
+                if values[key] in t[key]:
+                    return key, model
     return None
 
 

@@ -37,6 +37,9 @@ class Assign(NamedTuple):
     key: str
     value: Any
     source: str
+    switch: tuple[str, dict[str, Any]] | None = None
+    """For the discriminator of a union of models: the union's path and the defaults of
+    the member the value selects, which replace that subtree when the member changes."""
 
 
 class Build(NamedTuple):
@@ -163,6 +166,11 @@ def run_build(
             _run_view(state, view)
         state.phase = "cli"
         for item in assignments:
+            if item.switch is not None and config.get_path(item.key, None) != item.value:
+                parent, defaults = item.switch
+                before = flatten(config)
+                config.set_path(parent, defaults)
+                ledger.record_diff(before, flatten(config), item.source)
             config.set_path(item.key, item.value)
             # Recorded even when the value does not change: the user asked for it.
             ledger.record_tree({item.key: item.value}, item.source)

@@ -252,7 +252,12 @@ class Scope(Generic[S]):
                     problems.append(Problem(key=item.key, expected=ref.type_str, got=item.value,
                                             source=source, detail=detail))
                     continue
-            checked.append(Assign(item.key, value, source))
+            switch = None
+            if self.schema is not None:
+                from ato.schema import member_switch
+
+                switch = member_switch(self.schema, item.key, value)
+            checked.append(Assign(item.key, value, source, switch))
         return checked, problems
 
     def _prepare(self, route: Route) -> tuple[Plan, list[Assign], list[Problem]]:

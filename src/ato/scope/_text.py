@@ -44,7 +44,10 @@ def render_explain(key: str, writes: list[Write], final: Any, has_final: bool, *
     ``shown`` is how the key is named in the heading (with a MultiScope's scope prefix).
     """
     shown = shown or key
-    head = f"{shown} = {final!r}" if has_final else f"{shown}: never set"
+    if has_final:
+        head = f"{shown} = {final!r}"
+    else:
+        head = f"{shown}: not in the final config" if writes else f"{shown}: never set"
     lines = [head]
     if not writes:
         lines.append("  (no source wrote it)")
