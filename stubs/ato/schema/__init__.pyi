@@ -15,6 +15,7 @@ __all__ = [
     "describe_fields",
     "is_model",
     "lookup",
+    "member_switch",
     "schema_defaults",
     "schema_hash",
     "type_str",
@@ -36,6 +37,11 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
+def member_switch(
+    model: type[BaseModel],
+    dotted: str,
+    value: Any,
+) -> tuple[str, dict[str, Any]] | None: ...
 def check_value(
     ref: FieldRef,
     value: Any,
