@@ -1,4 +1,9 @@
-"""Extension dispatch, the representability check and atomic writing, shared by all codecs."""
+"""Extension dispatch, the representability check and atomic writing, shared by all codecs.
+
+Before any codec sees a tree, ``_values.walk`` converts the rich values a schema field may
+hold (paths, enums, sets, dates, secrets, ...) and lists every value the format cannot
+hold, so a file is written whole or not at all.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any, Protocol, cast
 
 from ato.errors import ConfigError, Problem
 from ato.formats._files import atomic_write_bytes, read_bytes
+from ato.formats._values import walk
 
 __all__ = [
     "FORMATS",
@@ -169,71 +175,22 @@ def dump_file(tree: Mapping[str, Any], path: str | os.PathLike[str], **options: 
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ConfigError(problems=_unencodable(tree, path)) from None
+        # Scanned in its written form: a Path's text may hold a lone surrogate too.
+        plain, _ = walk(tree, fallback=lambda value: value)
+        raise ConfigError(problems=_unencodable(plain, path)) from None
     atomic_write_bytes(path, data)
 
 
 def _render(codec: _Codec, tree: Mapping[str, Any], source: str, options: dict[str, Any]) -> str:
-    plain, problems = to_plain(tree, codec)
+    expected = f"a value {codec.NAME.upper()} can hold (" + (
+        "None, " if codec.ALLOWS_NONE else "") + "bool, int, float, str, list, mapping)"
+    plain, problems = walk(
+        tree, keep_tuples=codec.KEEPS_TUPLES, allow_none=codec.ALLOWS_NONE, expected=expected
+    )
     problems += codec.check(plain)
     if problems:
         raise ConfigError(problems=[p._replace(source=p.source or source) for p in problems])
     return codec.dumps(plain, **options)
-
-
-_SCALARS = (bool, int, float, str)
-
-
-def to_plain(tree: Mapping[str, Any], codec: _Codec) -> tuple[dict[str, Any], list[Problem]]:
-    """Copy ``tree`` into plain dicts, lists and exact scalar types, noting what cannot go.
-
-    Subclasses of the scalar types (a str enum, numpy's float64) are written as their base
-    value; anything else is a problem naming its key, since writing ``str(value)`` would
-    silently change the config.
-    """
-    problems: list[Problem] = []
-    expected = f"a value {codec.NAME.upper()} can hold (" + (
-        "None, " if codec.ALLOWS_NONE else "") + "bool, int, float, str, list, mapping)"
-
-    def walk(value: Any, path: str) -> Any:
-        if isinstance(value, Mapping):
-            out: dict[Any, Any] = {}
-            for raw_key, item in value.items():
-                if not isinstance(raw_key, str):
-                    problems.append(Problem(
-                        key=f"{path}[{raw_key!r}]" if path else repr(raw_key),
-                        expected="a str key", got=raw_key,
-                    ))
-                    continue
-                key = _plain_scalar(raw_key, str)
-                out[key] = walk(item, f"{path}.{key}" if path else key)
-            return out
-        if isinstance(value, (list, tuple)):
-            items = [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
-            return tuple(items) if codec.KEEPS_TUPLES and isinstance(value, tuple) else items
-        if value is None:
-            if not codec.ALLOWS_NONE:
-                problems.append(Problem(key=path, expected=expected, got=None))
-            return None
-        for kind in _SCALARS:
-            if isinstance(value, kind):
-                return _plain_scalar(value, kind)
-        if type(value).__module__ == "numpy" and hasattr(value, "item"):
-            # numpy scalars (np.int64, np.bool_) turn up wherever configs meet arrays.
-            item = value.item()
-            if item is None or isinstance(item, _SCALARS):
-                return walk(item, path)
-        problems.append(Problem(key=path, expected=expected, got=value))
-        return None
-
-    return cast(dict[str, Any], walk(tree, "")), problems
-
-
-def _plain_scalar(value: Any, kind: type) -> Any:
-    if type(value) is kind:
-        return value
-    # str(member) of a (str, Enum) is 'Color.RED'; the str content itself is what was meant.
-    return str.__str__(value) if kind is str else kind(value)
 
 
 def _unencodable(tree: Mapping[str, Any], source: str) -> list[Problem]:

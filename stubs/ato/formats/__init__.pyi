@@ -1,7 +1,7 @@
 # Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
 
 from ast import Module, expr
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from os import PathLike
 from typing import Any
 
@@ -9,10 +9,12 @@ from ato.errors import ConfigError
 
 __all__ = [
     "FORMATS",
+    "SECRET_MASK",
     "SUPPORTED_EXTENSIONS",
     "dump_file",
     "dumps",
     "evaluate_python",
+    "holds_secret",
     "load_file",
     "loads",
     "loads_with_lines",
@@ -20,6 +22,7 @@ __all__ = [
     "parse_python",
     "read_bytes",
     "run_python",
+    "to_plain",
     "xyz_dumps",
     "xyz_loads",
 ]
@@ -44,3 +47,6 @@ def read_bytes(path: str) -> bytes: ...
 def parse_python(source: str, path: str) -> Module: ...
 def evaluate_python(expression: expr, path: str, *, key: str) -> Any: ...
 def run_python(source: str | Module, path: str, namespace: dict[str, Any]) -> None: ...
+SECRET_MASK: str
+def to_plain(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> Any: ...
+def holds_secret(value: Any) -> bool: ...
