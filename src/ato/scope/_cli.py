@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem, suggest
+from ato.scope._ledger import DELETED, Write
 from ato.scope._text import render_error, render_explain, render_manual
 
 if TYPE_CHECKING:
@@ -278,7 +279,8 @@ def _explain(
                 problem = _unknown_key(scope, key, final)
                 problems.append(problem._replace(key=shown, source=f"explain {shown!r}"))
                 continue
-            blocks.append(render_explain(key, writes, value, value is not _MISSING, shown=shown))
+            masked = _masked(writes, final)
+            blocks.append(render_explain(key, masked, value, value is not _MISSING, shown=shown))
     return "\n".join(blocks), problems
 
 
@@ -299,6 +301,29 @@ def _unknown_key(scope: Scope[Any], key: str, final: ADict) -> Problem:
 
 
 _MISSING = object()
+_CLI_SOURCE = "CLI token "
+
+
+def _masked(writes: list[Write], final: ADict) -> list[Write]:
+    """The writes, masked wherever the validated config holds a secret.
+
+    A view may write a secret as plain text; only validation makes it a ``SecretStr``, so
+    the final config, not the written value, says what must never be shown. A command-line
+    token carries the value too, so its text after ``=`` is masked as well.
+    """
+    from ato.formats import SECRET_MASK, holds_secret
+
+    shown = []
+    for write in writes:
+        if write.value is DELETED or not holds_secret(final.get_path(write.key, None)):
+            shown.append(write)
+            continue
+        source = write.source
+        head, sep, _ = source[len(_CLI_SOURCE) + 1:].partition("=")
+        if source.startswith(_CLI_SOURCE) and sep:
+            source = _CLI_SOURCE + repr(f"{head}={SECRET_MASK}")
+        shown.append(write._replace(value=SECRET_MASK, source=source))
+    return shown
 
 
 def decorate(scopes: Sequence[Scope[Any]], func: Callable[..., Any]) -> Callable[..., Any]:

@@ -42,10 +42,12 @@ def render_explain(key: str, writes: list[Write], final: Any, has_final: bool, *
     """Every write to ``key`` (or below it) in order, the last one marked as the winner.
 
     ``shown`` is how the key is named in the heading (with a MultiScope's scope prefix).
+    Values are shown as a file holds them (a Path as its text, a secret masked), so
+    ``explain`` agrees with ``print`` and ``dump``.
     """
     shown = shown or key
     if has_final:
-        head = f"{shown} = {final!r}"
+        head = f"{shown} = {_shown(final)}"
     else:
         head = f"{shown}: not in the final config" if writes else f"{shown}: never set"
     lines = [head]
@@ -61,7 +63,25 @@ def render_explain(key: str, writes: list[Write], final: Any, has_final: bool, *
 
 
 def _value(write: Write) -> str:
-    return "<deleted>" if write.value is DELETED else repr(write.value)
+    return "<deleted>" if write.value is DELETED else _shown(write.value)
+
+
+def _shown(value: Any) -> str:
+    from ato.formats import to_plain  # the explain path only: ``import ato.scope`` stays light
+
+    return repr(to_plain(value, fallback=_AsIs))
+
+
+class _AsIs:
+    """A value with no file form, shown by its own ``repr`` in the converted tree."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 def render_error(err: ConfigError, program: str) -> str:
