@@ -7,7 +7,6 @@ a missing key is a :class:`~ato.errors.ConfigError` naming it.
 
 from __future__ import annotations
 
-import enum
 import math
 import os
 import sys
@@ -70,9 +69,11 @@ def project_name(config: object) -> str:
 def config_record(config: object) -> tuple[dict[str, Any], str]:
     """The config as a JSON-ready dict, and its structural hash.
 
-    An ADict hashes by its leaves' paths and types (or its schema's declared types when a
-    typed Scope built it); a pydantic model by its class's declared field types, so a
-    value change never changes the hash and a new or retyped field always does.
+    The tree is what ``dump`` would write (``ato.formats.to_plain``): paths and enums as
+    text and values, sets as sorted lists, dates as ISO text, secrets masked. An ADict
+    hashes by its leaves' paths and types (or its schema's declared types when a typed
+    Scope built it); a pydantic model by its class's declared field types, so a value
+    change never changes the hash and a new or retyped field always does.
 
     Returns:
         ``(tree, structural_hash)``.
@@ -84,42 +85,52 @@ def config_record(config: object) -> tuple[dict[str, Any], str]:
     if pydantic is not None and isinstance(config, pydantic.BaseModel):
         from ato.schema import schema_hash
 
-        tree = config.model_dump(mode="json")
-        return jsonable(tree), schema_hash(type(config))
+        return jsonable(config), schema_hash(type(config))
     if isinstance(config, Mapping):
         from ato.adict import ADict
 
         adict = config if isinstance(config, ADict) else ADict(config)
-        return jsonable(adict.to_dict()), adict.get_structural_hash()
+        return jsonable(adict), adict.get_structural_hash()
     raise TypeError(f"config must be an ADict, a mapping or a pydantic model, got {type(config).__name__}")
 
 
 def jsonable(value: Any) -> Any:
     """``value`` with everything JSON cannot hold turned into something it can.
 
-    Mappings get string keys, tuples and sets become lists, NumPy scalars and arrays
-    become numbers and lists, paths and enums their text or value, non-finite floats
-    the strings ``'nan'``, ``'inf'``, ``'-inf'`` (PostgreSQL's JSON rejects them), and
-    any other object its ``str``. A run is never refused for an odd config value.
+    The values a file can hold are converted as ``dump`` converts them (see
+    ``ato.formats.to_plain``; secrets become ``'**********'``). Beyond that, since a run is
+    never refused for an odd config value: mappings get string keys, NumPy and torch arrays
+    become lists, any other object its ``str``, and non-finite floats the strings
+    ``'nan'``, ``'inf'``, ``'-inf'`` (PostgreSQL's JSON rejects them).
     """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((jsonable(v) for v in value), key=repr)
-    if isinstance(value, enum.Enum):
-        return jsonable(value.value)
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    tolist = getattr(value, "tolist", None)  # NumPy / torch scalars and arrays
+    from ato.formats import to_plain
+
+    return _finite(to_plain(value, fallback=_leftover))
+
+
+def _leftover(value: Any) -> Any:
+    tolist = getattr(value, "tolist", None)  # NumPy / torch arrays
     if callable(tolist):
         return jsonable(tolist())
+    core = sys.modules.get("pydantic_core")
+    if core is not None:
+        # A value a schema holds but no file format spells (a timedelta, an IP address):
+        # pydantic's JSON form, which reads back through the schema, beats its str.
+        try:
+            return jsonable(core.to_jsonable_python(value))
+        except core.PydanticSerializationError:
+            pass
     return str(value)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 _EXPECTED = {
