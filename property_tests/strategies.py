@@ -9,19 +9,24 @@ newlines and control characters. Text never contains surrogate code points (cate
 :func:`same`, which treats NaN as equal to itself and is strict about types.
 
 Trees stay small (at most about 20 leaves, at most four containers deep) so that the whole
-suite runs in seconds.
+suite runs in seconds. The last section draws the rich values a schema field may hold
+(paths, datetimes, Decimals, secrets) for the show-and-save round trip.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import keyword
 import math
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 # Examples vary a lot in size (a tree may hold 20 long unicode strings), so a per-example
 # deadline would only produce flaky failures.
@@ -280,3 +285,31 @@ def toml_problem(value: Any) -> bool:
     if value is None:
         return True
     return type(value) is int and not -(2**63) <= value <= 2**63 - 1
+
+
+# --------------------------------------------------------------------------- rich values
+# What a schema field may hold beyond JSON's kinds, for the show-and-save round trip.
+# Values are kept to what pydantic reads back as an equal value: finite Decimals (NaN is
+# never equal to itself), whole-minute UTC offsets (ISO 8601 text and pydantic's parser
+# agree on them), TOML-sized ints.
+
+toml_ints: st.SearchStrategy[int] = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+"""Ints every format holds (TOML's are 64-bit)."""
+
+finite_floats: st.SearchStrategy[float] = st.floats(allow_nan=False)
+"""Floats equal to themselves, infinities included."""
+
+paths: st.SearchStrategy[Path] = st.builds(Path, texts)
+"""A path from awkward text: empty (``.``), dotted, with spaces, quotes or newlines."""
+
+_offsets = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
+)
+datetimes: st.SearchStrategy[datetime.datetime] = st.datetimes(timezones=st.none() | _offsets)
+"""Naive or aware datetimes, microseconds included."""
+
+decimals: st.SearchStrategy[decimal.Decimal] = st.decimals(allow_nan=False, allow_infinity=False)
+"""Finite Decimals of any precision and exponent, trailing zeros kept ('1.10')."""
+
+secrets: st.SearchStrategy[SecretStr] = st.builds(SecretStr, texts)
+"""A secret of any text, the empty one included."""
