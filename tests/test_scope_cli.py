@@ -319,6 +319,6 @@ class TestDiscriminatedUnion:
         result = run_program(UNION, "optim.kind=sgd", "explain", "optim.betas", "optim.momentum")
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
-        assert lines[:2] == ["optim.betas: not in the final config", "  1. (0.9, 0.999)  (schema defaults)"]
+        assert lines[:2] == ["optim.betas: not in the final config", "  1. [0.9, 0.999]  (schema defaults)"]
         assert lines[2].split() == ["2.", "<deleted>", "CLI", "token", "'optim.kind=sgd'", "<-", "final"]
         assert "optim.momentum = 0.0" in result.stdout

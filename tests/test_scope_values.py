@@ -1,4 +1,4 @@
-"""Scope: values of every type a schema can hold, as print, explain and dump show and write them."""
+"""Scope: `print`, `explain` and `scope.config.dump` on a schema of rich values.
 
 Each test runs a real program. Its schema holds one field of each kind of value a file
 cannot spell as such (a Path, enums, sets, a tuple, dates, a Decimal, a UUID, a nested
