@@ -230,3 +230,42 @@ def test_dump_reads_back_through_the_schema_as_an_equal_model(
     built = schema.scope.build(list(args))
     assert built.token.get_secret_value() == "cli-secret"
     assert back == built.model_copy(update={"token": SecretStr(SECRET_MASK)})
+
+
+SECRET_FROM_A_VIEW = """
+from pydantic import BaseModel, Field, SecretStr
+from ato.scope import Scope
+
+class Config(BaseModel):
+    token: SecretStr = Field(SecretStr("default-secret-1"), min_length=10)
+
+scope = Scope(schema=Config)
+
+@scope.observe()
+def prod(cfg):
+    cfg.token = "plain-text-secret-123"
+
+@scope
+def main(cfg: Config) -> None:
+    scope.config.dump("out.yaml")
+    print(open("out.yaml", encoding="utf-8").read().strip(), scope.config.json())
+
+main()
+"""
+
+
+def test_a_secret_written_as_text_by_a_view_is_dumped_masked(run_program: Runner) -> None:
+    """scope.config holds the validated secret, so dump and json write the mask, never the text."""
+    result = run_program(SECRET_FROM_A_VIEW, "prod")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "token: '**********' {\"token\": \"**********\"}\n"
+    assert "plain-text-secret-123" not in result.stdout + result.stderr
+
+
+def test_a_rejected_secret_is_not_echoed(run_program: Runner) -> None:
+    """A secret the schema rejects is reported masked: key, type and reason, never the text."""
+    result = run_program(SECRET_FROM_A_VIEW, "token=tiny")
+    assert result.returncode == 2
+    assert "token: expected SecretStr, got '**********'" in result.stderr
+    assert "CLI token 'token=**********'" in result.stderr
+    assert "tiny" not in result.stderr

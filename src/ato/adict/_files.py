@@ -31,10 +31,13 @@ class FilesMixin:
     __slots__ = ()
 
     def json(self, **kwargs: Any) -> str:
-        """The tree as a JSON string."""
+        """The tree as a JSON string, rich values written as files hold them (a Path as
+        its text, a secret masked; see ``ato.formats``)."""
         import json
 
-        return json.dumps(cast("ADict", self).to_dict(), **kwargs)
+        from ato.formats import to_plain
+
+        return json.dumps(to_plain(cast("ADict", self)), **kwargs)
 
     def to_xyz(self, format_dict: Mapping[str, str] | None = None) -> str:
         """The tree in the indented ``.xyz`` text format."""

@@ -9,10 +9,12 @@ from ato.schema._binding import (
     check_value,
     declared_leaves,
     describe_fields,
+    is_secret,
     lookup,
     member_switch,
     schema_defaults,
     schema_hash,
+    secret_leaves,
     validate,
 )
 from ato.schema._types import is_model, type_str
@@ -24,10 +26,12 @@ __all__ = [
     "declared_leaves",
     "describe_fields",
     "is_model",
+    "is_secret",
     "lookup",
     "member_switch",
     "schema_defaults",
     "schema_hash",
+    "secret_leaves",
     "type_str",
     "validate",
 ]

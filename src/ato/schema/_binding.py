@@ -23,6 +23,7 @@ from pydantic_core import PydanticUndefined
 
 from ato.adict import hash_leaves
 from ato.errors import ConfigError, Problem, suggest
+from ato.formats import SECRET_MASK
 from ato.schema._types import (
     discriminated_member,
     is_model,
@@ -210,6 +211,32 @@ def _members(annotation: Any) -> set[Any]:
     return {annotation}
 
 
+def is_secret(annotation: Any) -> bool:
+    """Whether a field of this type holds a secret (``SecretStr``, ``SecretBytes``, ``Secret[...]``)."""
+    from pydantic.types import Secret, SecretBytes, SecretStr
+
+    kinds = (Secret, SecretBytes, SecretStr)
+    return any(
+        (isinstance(member, type) and issubclass(member, kinds))
+        or (isinstance(typing.get_origin(member), type) and issubclass(typing.get_origin(member), kinds))
+        for member in _members(annotation)
+    )
+
+
+def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]:
+    """Every secret the validated ``instance`` holds, by dotted path (nested models too)."""
+    from pydantic.types import Secret, SecretBytes, SecretStr
+
+    found: dict[str, Any] = {}
+    for name in type(instance).model_fields:
+        value = getattr(instance, name, None)
+        if isinstance(value, (Secret, SecretBytes, SecretStr)):
+            found[f"{prefix}{name}"] = value
+        elif isinstance(value, BaseModel):
+            found.update(secret_leaves(value, f"{prefix}{name}."))
+    return found
+
+
 def _is_enum(member: Any) -> bool:
     return isinstance(member, type) and issubclass(member, enum.Enum)
 
@@ -299,11 +326,12 @@ def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: SourceO
                 )
                 continue
             expected = f"{declared} ({error['msg']})" if declared else None
+            secret = isinstance(ref, FieldRef) and is_secret(ref.annotation)
             problems.append(
                 Problem(
                     key=key or None,
                     expected=expected,
-                    got=error["input"],
+                    got=SECRET_MASK if secret else error["input"],
                     source=source_of(key),
                     detail=None if expected else error["msg"],
                 )

@@ -248,8 +248,15 @@ class Scope(Generic[S]):
                 raw = () if item.forced_str or value is None else (item.text,)
                 value, reason = check_value(ref, value, raw)
                 if reason is not None:
+                    from ato.schema import is_secret
+
                     detail = None if reason.startswith("Input should be a valid") else reason
-                    problems.append(Problem(key=item.key, expected=ref.type_str, got=item.value,
+                    got = item.value
+                    if is_secret(ref.annotation):  # never echo a secret, not even a wrong one
+                        from ato.formats import SECRET_MASK
+
+                        got, source = SECRET_MASK, f"CLI token '{item.key}={SECRET_MASK}'"
+                    problems.append(Problem(key=item.key, expected=ref.type_str, got=got,
                                             source=source, detail=detail))
                     continue
             switch = None
@@ -296,6 +303,12 @@ class Scope(Generic[S]):
 
         self.config.attach(schema=self.schema)
         self.model = validate(self.schema, self.config, self._source_of)
+        from ato.schema import secret_leaves
+
+        # A view may write a secret as plain text; the config keeps the validated secret,
+        # so that dumping or tracking scope.config writes it masked like the model.
+        for key, secret in secret_leaves(self.model).items():
+            self.config.set_path(key, secret)
         return self.model
 
     def _argparse_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,10 +14,12 @@ __all__ = [
     "declared_leaves",
     "describe_fields",
     "is_model",
+    "is_secret",
     "lookup",
     "member_switch",
     "schema_defaults",
     "schema_hash",
+    "secret_leaves",
     "type_str",
     "validate",
 ]
@@ -47,6 +49,8 @@ def check_value(
     value: Any,
     alternatives: tuple[Any, ...] = (),
 ) -> tuple[Any, str | None]: ...
+def is_secret(annotation: Any) -> bool: ...
+def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]: ...
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
 def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: _SourceOf) -> BaseModel: ...
 def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]: ...
