@@ -13,7 +13,10 @@ Contract of :func:`parse_argv` (``argv`` without the program name):
 4. ``key=VALUE`` assigns :func:`~ato.cli.parse_value` of VALUE; the key is a dotted path
    of names made of letters, digits, ``_`` and ``-`` (the key is kept as typed: a scope
    prefix such as ``model.`` is the caller's business).
-5. Any other token is a view name (``name`` or ``scope.name``).
+5. ``--config FILE`` and ``--config=FILE`` name a config file (repeatable, kept in order;
+   the file name is taken verbatim, never joined with the pieces after it). Reading the
+   file is the caller's business.
+6. Any other token is a view name (``name`` or ``scope.name``).
 
 Every problem of the whole argv is collected and raised as one
 :class:`~ato.errors.ConfigError`, each problem's source being ``CLI token '...'``. No
@@ -45,6 +48,7 @@ _NAME_SHAPE = (
     "'scope.view' names a view of one scope"
 )
 _CLOSERS = {"[": "]", "(": ")", "{": "}"}
+_CONFIG = "--config"  # the one option ato reads itself: `--config FILE`, `--config=FILE`
 
 
 # NamedTuples, not dataclasses: importing `dataclasses` pulls in `inspect`, milliseconds
@@ -75,6 +79,8 @@ class Command(NamedTuple):
     """``run`` unless ``manual``/``-h``/``--help``, ``explain`` or ``print`` was given."""
     explain_keys: tuple[str, ...] = ()
     """The dotted keys after ``explain`` (empty: explain everything)."""
+    config_files: tuple[str, ...] = ()
+    """The files named by ``--config FILE`` / ``--config=FILE``, in order."""
 
 
 def parse_argv(argv: Sequence[str]) -> Command:
@@ -90,6 +96,7 @@ def parse_argv(argv: Sequence[str]) -> Command:
     selections: list[str] = []
     assignments: list[Assignment] = []
     explain_keys: list[str] = []
+    config_files: list[str] = []
     mode: Mode = "run"
     mode_token = ""
     skip_next = False
@@ -111,6 +118,8 @@ def parse_argv(argv: Sequence[str]) -> Command:
                 ))
             else:
                 mode, mode_token = new, token
+        elif token == _CONFIG or token.startswith(_CONFIG + "="):
+            skip_next = _config_file(token, tokens[index + 1 : index + 2], config_files, problems)
         elif token.startswith("-"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             following = following if isinstance(following, str) else None
@@ -129,7 +138,27 @@ def parse_argv(argv: Sequence[str]) -> Command:
             problems.append(Problem(detail=f"{_NEITHER} ({_NAME_SHAPE})", source=source))
     if problems:
         raise ConfigError(problems=problems)
-    return Command(tuple(selections), tuple(assignments), mode, tuple(explain_keys))
+    return Command(tuple(selections), tuple(assignments), mode, tuple(explain_keys), tuple(config_files))
+
+
+def _config_file(
+    token: str, following: list[str | Problem], files: list[str], problems: list[Problem]
+) -> bool:
+    """Take the file of ``--config=FILE`` or ``--config FILE``; True when ``FILE`` was the next token."""
+    if token != _CONFIG:
+        path = token[len(_CONFIG) + 1 :]
+        if path:
+            files.append(path)
+        else:
+            problems.append(Problem(expected="a file name after '--config='", source=_source(token)))
+        return False
+    name = following[0] if following and isinstance(following[0], str) else ""
+    if name:
+        files.append(name)
+    else:
+        problems.append(Problem(expected="a file name after '--config'", source=_source(token),
+                                suggestion="'--config exp.yaml'"))
+    return bool(following) and isinstance(following[0], str)
 
 
 def _source(token: str) -> str:
@@ -195,6 +224,9 @@ def _join(argv: Sequence[object]) -> list[str | Problem]:
         if not isinstance(piece, str):
             tokens.append(Problem(expected="a str", got=piece, source=f"CLI argument {index}"))
             continue
+        if tokens and tokens[-1] == _CONFIG:
+            tokens.append(piece)  # a file name is verbatim: `[run].yaml` opens no bracket
+            continue
         token = piece
         balance = _Balance(_value_start(token))
         balance.scan(token)
@@ -212,6 +244,8 @@ def _join(argv: Sequence[object]) -> list[str | Problem]:
 def _value_start(token: str) -> int:
     """Where the part of ``token`` that may hold a literal starts (len: nothing to track)."""
     eq = token.find("=")
+    if token.startswith(_CONFIG + "="):
+        return len(token)  # a file name is verbatim
     if eq < 0:
         return 0  # a bare token: track it too, so that the error names the whole of it
     if eq > 0 and token[eq - 1] == ":":
