@@ -4,14 +4,17 @@ The order is fixed and recorded before anything runs:
 
 1. schema defaults, then the scope's initial config and argparse defaults;
 2. non-lazy views by priority;
-3. command-line assignments (already checked against the schema);
-4. the bodies of ``with Scope.lazy():`` blocks, in view order;
-5. lazy views by priority;
-6. validation into the schema.
+3. the sources between views and the command line: environment variables
+   (``Scope(env_prefix=...)``, see ``_env.py``), then ``--config`` files in the order given,
+   each deep-merged (``_config_files.py``); both checked against the schema beforehand;
+4. command-line assignments (already checked against the schema);
+5. the bodies of ``with Scope.lazy():`` blocks, in view order;
+6. lazy views by priority;
+7. validation into the schema.
 
 A ``with`` block cannot be skipped in Python, so a view holding a lazy block runs twice.
 In step 2 the block's writes are rolled back and any error it raises is forgiven (it may
-read a key only the command line provides). In step 4 the view runs again: writes outside the block
+read a key only the command line provides). In step 5 the view runs again: writes outside the block
 are rolled back so the block sees the command-line values, and the block's own writes are
 kept and recorded as the block's.
 """
@@ -19,11 +22,13 @@ kept and recorded as the block's.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, NamedTuple
 
 from ato.adict import ADict, flatten, recording_auto, settle
+from ato.scope._config_files import ConfigFile
+from ato.scope._env import resolve_case
 from ato.scope._ledger import Ledger, file_origin, restore, snapshot
 from ato.scope._plan import Plan
 from ato.scope._views import View, where
@@ -151,8 +156,11 @@ def run_build(
     *,
     layers: list[tuple[str, Mapping[str, Any]]],
     assignments: list[Assign],
+    env: Sequence[Assign] = (),
+    files: Sequence[ConfigFile] = (),
 ) -> Build:
-    """Run the plan. ``layers`` are (source, tree) pairs applied first, in order."""
+    """Run the plan. ``layers`` are (source, tree) pairs applied first, in order; ``env``
+    and ``files`` come between the non-lazy views and the command line ``assignments``."""
     created: list[ADict] = []
     config = recording_auto(created)
     ledger = Ledger()
@@ -165,6 +173,15 @@ def run_build(
         for view in plan.views:
             _run_view(state, view)
         state.phase = "cli"
+        for item in env:
+            # Environment names carry no case: match the keys the config already has.
+            key = resolve_case(config, item.key)
+            config.set_path(key, item.value)
+            ledger.record_tree({key: item.value}, item.source)
+        for file in files:
+            config.update(file.tree, recurrent=True)
+            for key, value in flatten(file.tree).items():
+                ledger.record(key, value, file.source(key))
         for item in assignments:
             if item.switch is not None and config.get_path(item.key, None) != item.value:
                 parent, defaults = item.switch

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ato.cli import Assignment, Command
     from ato.scope._argparse import Captured
     from ato.scope._build import Assign
+    from ato.scope._config_files import ConfigFile
     from ato.scope._plan import Plan
     from ato.scope._scope import Scope
 
@@ -28,21 +29,38 @@ _WORDS = ("manual", "explain", "print")
 class Route:
     """The part of a command line that concerns one scope."""
 
-    __slots__ = ("assignments", "explain_keys", "external", "selections")
+    __slots__ = ("assignments", "env", "explain_keys", "external", "files", "prefix", "selections")
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.selections: list[tuple[str, str]] = []
         self.assignments: list[Assignment] = []
         self.explain_keys: list[str] = []
         self.external: Captured | None = None
+        self.files: list[ConfigFile] = []  # this scope's part of each --config file
+        self.env: list[Assign] = []  # the environment, as checked by Scope._prepare
+        self.prefix = prefix  # the scope's name on a command line shared with other scopes
 
 
 def route(command: Command, scopes: Sequence[Scope[Any]]) -> tuple[dict[str, Route], list[Problem]]:
-    """Split a parsed command line by scope. With one scope, keys are relative to it."""
-    routes = {scope.name: Route() for scope in scopes}
+    """Split a parsed command line by scope. With one scope, keys are relative to it.
+
+    The ``--config`` files are read here, once for all scopes, each scope getting its part.
+    """
+    multi = len(scopes) > 1
+    routes = {scope.name: Route(scope.name if multi else "") for scope in scopes}
     by_name = {scope.name: scope for scope in scopes}
     problems: list[Problem] = []
-    multi = len(scopes) > 1
+    if command.config_files:
+        from ato.scope._config_files import read_config_files, split_by_scope
+
+        files, problems = read_config_files(command.config_files)
+        if multi:
+            parts, bad = split_by_scope(files, list(by_name))
+            problems += bad
+            for name, own in parts.items():
+                routes[name].files = own
+        else:
+            routes[scopes[0].name].files = files
 
     def owner(key: str, source: str) -> tuple[Scope[Any], str] | None:
         if not multi:
@@ -208,6 +226,7 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
         from ato.cli import parse_argv
 
         command, external = parse_argv(list(argv)), None
+    _note_files(scopes, command)
     if command.mode == "manual":
         print(_manual(scopes))
         raise SystemExit(0)
@@ -252,6 +271,12 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
             print(shown.to_xyz().rstrip("\n"))
         raise SystemExit(0)
     return values
+
+
+def _note_files(scopes: Sequence[Scope[Any]], command: Command) -> None:
+    """Let ``manual`` show the ``--config`` files of this command line in the applying order."""
+    for scope in scopes:
+        scope._given_files = command.config_files
 
 
 def _prefixed(problem: Problem, name: str) -> Problem:
@@ -383,6 +408,7 @@ def prepare_search(scope: Scope[Any], summary: Callable[[], str]) -> tuple[Plan,
     and ``print`` behave as for a plain ``@scope`` program; a bad token exits 2.
     """
     command, external = _command([scope])
+    _note_files([scope], command)
     if command.mode == "manual":
         print(_manual([scope]))
         print(summary())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
@@ -43,6 +44,12 @@ class Scope(Generic[S]):
             come right after the schema defaults.
         enable_override: Kept for compatibility with ato 2.x (there is no global registry).
         schema: A pydantic v2 model; the function then receives a validated instance.
+        env_prefix: Read environment variables named with this prefix, in any case:
+            ``TRAIN_LR`` sets ``lr``, ``TRAIN_OPTIM__LR`` sets ``optim.lr``. They apply after
+            the non-lazy views and before ``--config`` files and the command line.
+        env_file: A dotenv file (``".env"``) read with the environment; the environment
+            wins. Needs python-dotenv (``pip install 'ato[dotenv]'``); a missing file is
+            skipped.
     """
 
     @overload
@@ -55,6 +62,8 @@ class Scope(Generic[S]):
         enable_override: bool = False,
         *,
         schema: None = None,
+        env_prefix: str | None = None,
+        env_file: str | os.PathLike[str] | None = None,
     ) -> None: ...
 
     @overload
@@ -67,6 +76,8 @@ class Scope(Generic[S]):
         enable_override: bool = False,
         *,
         schema: type[M],
+        env_prefix: str | None = None,
+        env_file: str | os.PathLike[str] | None = None,
     ) -> None: ...
 
     def __init__(
@@ -78,14 +89,25 @@ class Scope(Generic[S]):
         enable_override: bool = False,
         *,
         schema: type[Any] | None = None,
+        env_prefix: str | None = None,
+        env_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if schema is not None:
             from ato.schema import is_model
 
             if not is_model(schema):
                 raise ConfigError(key="schema", expected="a pydantic BaseModel subclass", got=schema)
+        if env_prefix is not None and not env_prefix:
+            raise ConfigError(key="env_prefix", expected="a non-empty prefix such as 'TRAIN_'",
+                              got=env_prefix,
+                              detail="an empty prefix would claim every variable of the environment")
+        if env_file is not None and env_prefix is None:
+            raise ConfigError(key="env_file", detail="needs env_prefix: the prefix says which of "
+                              "the file's variables are this scope's", got=os.fspath(env_file))
         self.name = name
         self.schema = schema
+        self.env_prefix = env_prefix
+        self.env_file = os.fspath(env_file) if env_file is not None else None
         self.initial = ADict(config or {})
         self.config: ADict = self.initial.clone()
         self.views: dict[str, View] = {}
@@ -96,6 +118,7 @@ class Scope(Generic[S]):
         self.steps: list[str] = []
         self.model: Any = None
         self._ledger = Ledger()
+        self._given_files: tuple[str, ...] = ()  # the last command line's --config files
         if use_external_parser:
             from ato.scope import _argparse
 
@@ -226,15 +249,29 @@ class Scope(Generic[S]):
         return [
             *head,
             *(v.name for v in ranked if not v.lazy),
+            *self._source_steps(self._given_files),
             "(CLI Inputs)",
             *(v.name for v in ranked if v.lazy),
         ]
 
-    def _check(self, assignments: Iterable[Assignment]) -> tuple[list[Assign], list[Problem]]:
+    def _source_steps(self, files: Iterable[str]) -> list[str]:
+        """The steps between the non-lazy views and the command line: environment, files."""
+        steps = []
+        if self.env_prefix is not None:
+            from ato.scope._env import env_label
+
+            steps.append(env_label(self.env_prefix, self.env_file))
+        return steps + [f"(--config {path})" for path in files]
+
+    def _check(
+        self, assignments: Iterable[Assignment], sources: Iterable[str] | None = None
+    ) -> tuple[list[Assign], list[Problem]]:
+        """Check values against the schema; ``sources`` name them (default: their CLI token)."""
         checked: list[Assign] = []
         problems: list[Problem] = []
-        for item in assignments:
-            source = f"CLI token {item.token!r}"
+        items = list(assignments)
+        named = list(sources) if sources is not None else [f"CLI token {i.token!r}" for i in items]
+        for item, source in zip(items, named, strict=True):
             value = item.value
             if self.schema is not None:
                 from ato.schema import FieldRef, check_value, lookup
@@ -251,13 +288,15 @@ class Scope(Generic[S]):
                     from ato.schema import is_secret
 
                     detail = None if reason.startswith("Input should be a valid") else reason
-                    got = item.value
+                    got, where = item.value, source
                     if is_secret(ref.annotation):  # never echo a secret, not even a wrong one
                         from ato.formats import SECRET_MASK
 
-                        got, source = SECRET_MASK, f"CLI token '{item.key}={SECRET_MASK}'"
+                        got = SECRET_MASK
+                        if where.startswith("CLI token"):
+                            where = f"CLI token '{item.key}={SECRET_MASK}'"
                     problems.append(Problem(key=item.key, expected=ref.type_str, got=got,
-                                            source=source, detail=detail))
+                                            source=where, detail=detail))
                     continue
             switch = None
             if self.schema is not None:
@@ -268,17 +307,35 @@ class Scope(Generic[S]):
         return checked, problems
 
     def _prepare(self, route: Route) -> tuple[Plan, list[Assign], list[Problem]]:
-        """Plan the run and check the command line against the schema; nothing runs yet."""
+        """Plan the run and check the environment, the ``--config`` files and the command line
+        against the schema; nothing runs yet. The checked environment is kept on ``route``."""
         plan, problems = make_plan(self.views, route.selections)
-        checked, bad = self._check(route.assignments)
-        return plan, checked, problems + bad
+        route.env, env_problems = self._environment()
+        file_problems: list[Problem] = []
+        if self.schema is not None:
+            from ato.scope._config_files import check_file
 
-    def _run(self, route: Route) -> Any:
-        """Build the config for one command line; returns what the function receives."""
-        plan, checked, problems = self._prepare(route)
-        if problems:
-            raise ConfigError(problems=problems)
-        return self._execute(plan, checked, route)
+            for file in route.files:
+                file_problems += check_file(self.schema, file)
+        checked, bad = self._check(route.assignments)
+        return plan, checked, problems + env_problems + file_problems + bad
+
+    def _environment(self) -> tuple[list[Assign], list[Problem]]:
+        """The scope's environment variables, read now and checked like command-line values."""
+        if self.env_prefix is None:
+            return [], []
+        from ato.scope._env import env_assignments, read_environment
+
+        found, problems = read_environment(self.env_prefix, self.env_file, os.environ)
+        checked: list[Assign] = []
+        for entry in env_assignments(found, self.env_prefix, self.schema):
+            if isinstance(entry, Problem):
+                problems.append(entry)
+                continue
+            good, bad = self._check([entry[0]], [entry[1]])
+            checked += good
+            problems += bad
+        return checked, problems
 
     def _execute(self, plan: Plan, checked: list[Assign], route: Route) -> Any:
         layers: list[tuple[str, Mapping[str, Any]]] = []
@@ -293,10 +350,12 @@ class Scope(Generic[S]):
             defaults, given = self._argparse_fields(external.defaults), self._argparse_fields(external.given)
             layers.append(("(argparse defaults)", defaults))
             checked = [Assign(k, v, f"argparse option {k!r}") for k, v in given.items()] + checked
-        build = run_build(plan, layers=layers, assignments=checked)
+        build = run_build(plan, layers=layers, assignments=checked, env=route.env, files=route.files)
         self.config = build.config
         self._ledger = build.ledger
-        self.steps = plan.steps(schema=self.schema is not None, external=external is not None)
+        steps = plan.steps(schema=self.schema is not None, external=external is not None)
+        cli = steps.index("(CLI Inputs)")
+        self.steps = [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
         if self.schema is None:
             return self.config
         from ato.schema import validate
@@ -327,20 +386,26 @@ class Scope(Generic[S]):
     def build(self, argv: Iterable[str] = ()) -> S:
         """Build the config from command-line tokens without running anything else.
 
+        ``argv`` is read exactly as a program's command line (``--config FILE`` included),
+        never ``sys.argv``; the environment is read as for a run (``env_prefix``).
+
         Raises:
-            ConfigError: a bad token, an unknown view or key, a value the schema rejects.
+            ConfigError: a bad token or file, an unknown view or key, a value the schema
+                rejects; every problem found before the views run, at once.
         """
         from ato.cli import parse_argv
         from ato.scope._cli import repeated_keys, route
 
         routes, problems = route(parse_argv(list(argv)), [self])
-        if problems:
-            raise ConfigError(problems=problems)
-        for message in repeated_keys(routes[self.name]):
+        found = routes[self.name]
+        plan, checked, bad = self._prepare(found)
+        if problems or bad:
+            raise ConfigError(problems=problems + bad)
+        for message in repeated_keys(found):
             import warnings
 
             warnings.warn(message, UserWarning, stacklevel=2)
-        value: S = self._run(routes[self.name])
+        value: S = self._execute(plan, checked, found)
         return value
 
     def trial_builder(self, summary: Callable[[], str] = str) -> TrialBuilder[S]:
