@@ -1,7 +1,8 @@
-"""`--config FILE` on the command line: grammar, merge order, explain, errors."""
+"""`--config FILE` on the command line: grammar, merge order, explain, errors, save_config."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -235,6 +236,8 @@ def layered(config: ADict) -> None:
 @scope
 def train(cfg: TrainConfig) -> None:
     print(repr(cfg))
+    if os.environ.get("SAVE_TO"):
+        scope.save_config(os.environ["SAVE_TO"])
 
 if __name__ == "__main__":
     train()
@@ -289,6 +292,113 @@ class TestProgram:
         assert ("(schema defaults) → long_run → layered → (--config exp.yaml) → (--config more.toml) "
                 "→ (CLI Inputs) → scale_lr → tagged\n") in result.stdout
 
+    @pytest.mark.parametrize("saved", ["saved.yaml", "saved.json", "saved.xyz"])
+    def test_save_config_then_config_reproduces_the_run(
+        self, run_program: Runner, files: Path, saved: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """run, save, re-run with `--config saved`: the same validated config, lazy steps included."""
+        monkeypatch.setenv("SAVE_TO", saved)
+        first = run_program(PROGRAM, "long_run", "tagged", "--config", "exp.yaml", "optim.lr=0.05",
+                            "note=None")
+        assert first.returncode == 0, first.stderr
+        assert first.stdout == (  # the file's epochs=20 beats the view long_run
+            "TrainConfig(epochs=20, optim=Optim(lr=0.1, name='adam'), run_name='baseline-tagged', "
+            "layers=[32, 20], note=None)\n"
+        )
+        monkeypatch.delenv("SAVE_TO")
+        again = run_program(PROGRAM, "--config", saved)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == first.stdout
+
+    def test_the_saved_yaml_is_the_run_s_config(
+        self, run_program: Runner, files: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The file holds final values; keys that default lazy steps compute hold their input."""
+        monkeypatch.setenv("SAVE_TO", "out/config.yaml")
+        result = run_program(PROGRAM, "tagged", "epochs=20")
+        assert result.returncode == 0, result.stderr
+        assert (files / "out" / "config.yaml").read_text() == (
+            "epochs: 20\n"
+            "optim:\n"
+            "  lr: 0.001\n"
+            "  name: adam\n"
+            "run_name: baseline-tagged\n"
+            "layers:\n"
+            "- 32\n"
+            "note: null\n"
+        )
+
+
+class TestSaveConfig:
+    """`scope.save_config(path)` in-process, with `scope.build`."""
+
+    def test_round_trip_through_build(self, files: Path) -> None:
+        """build, save, build from the saved file: the same model."""
+        scope = Scope(schema=TrainConfig)
+
+        @scope.observe(lazy=True, default=True)
+        def double(config: ADict) -> None:
+            config.optim.lr = config.optim.lr * 2
+
+        first = scope.build(["--config", "exp.yaml", "layers=[1, 2]", "run_name=123"])
+        scope.save_config(files / "saved.yaml")
+        assert scope.build(["--config", "saved.yaml"]) == first
+        assert first.optim.lr == 0.02
+
+    def test_untyped_scope(self, files: Path) -> None:
+        """Without a schema the ADict is saved; the re-run rebuilds the same ADict."""
+        scope = Scope()
+        scope.observe("base", {"model": {"depth": 18}}, default=True)
+        first = scope.build(["--config", "exp.yaml", "model.depth=50", "tags=['a', 'b']"])
+        scope.save_config("saved.json")
+        assert json.loads((files / "saved.json").read_text())["model"] == {"depth": 50}
+        assert scope.build(["--config", "saved.json"]) == first
+
+    def test_lazy_key_created_from_nothing_is_left_out(self, files: Path) -> None:
+        """A key only a default lazy view writes is computed again, so it is not saved."""
+        scope = Scope()
+
+        @scope.observe(lazy=True, default=True)
+        def derive(config: ADict) -> None:
+            config.sched.total = config.epochs * 2
+
+        first = scope.build(["epochs=3"])
+        scope.save_config("saved.yaml")
+        assert (files / "saved.yaml").read_text() == "epochs: 3\n"
+        assert scope.build(["--config", "saved.yaml"]) == first == {"epochs": 3, "sched": {"total": 6}}
+
+    def test_before_any_build_is_an_error(self, files: Path) -> None:
+        """There is nothing to save before a build."""
+        with pytest.raises(ConfigError, match="no config to save"):
+            Scope().save_config("x.yaml")
+
+    def test_a_failed_build_leaves_nothing_to_save(self, files: Path) -> None:
+        """After a build the schema rejected, save_config refuses rather than write a stale config."""
+        scope = Scope(schema=TrainConfig)
+        scope.build([])
+        scope.observe("broken", {"epochs": "many"})
+        with pytest.raises(ConfigError):
+            scope.build(["broken"])
+        with pytest.raises(ConfigError, match="no config to save"):
+            scope.save_config("x.yaml")
+
+    def test_toml_cannot_hold_none_and_says_which_key(self, files: Path) -> None:
+        """A format that cannot hold a value lists the key; nothing is written."""
+        scope = Scope()
+        scope.build(["seed=None"])
+        with pytest.raises(ConfigError) as info:
+            scope.save_config("saved.toml")
+        assert info.value.key == "seed"
+        assert not (files / "saved.toml").exists()
+
+    def test_a_py_path_is_refused(self, files: Path) -> None:
+        """A saved config is data; `.py` could not be given back with --config."""
+        scope = Scope()
+        scope.build([])
+        with pytest.raises(ConfigError, match=r"\.py config cannot be given back"):
+            scope.save_config("saved.py")
+        assert not (files / "saved.py").exists()
+
 
 MULTI = """
 from ato import MultiScope, Scope
@@ -305,6 +415,7 @@ def base(config):
 @MultiScope(model, data)
 def main(model, data):
     print(model.to_dict(), data.to_dict())
+    model_scope.save_config("model.yaml")
 
 if __name__ == "__main__":
     main()
@@ -312,11 +423,14 @@ if __name__ == "__main__":
 
 
 def test_multiscope_files_are_split_by_scope_name(run_program: Runner, files: Path) -> None:
-    """With several scopes a file's top-level keys name the scopes."""
+    """With several scopes a file's top-level keys name the scopes; save_config keeps the name."""
     _write(files / "both.yaml", "model:\n  lr: 0.3\ndata:\n  path: /data\n")
     result = run_program(MULTI, "--config", "both.yaml", "data.workers=2")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "{'lr': 0.3} {'path': '/data', 'workers': 2}\n"
+    assert (files / "model.yaml").read_text() == "model:\n  lr: 0.3\n"
+    again = run_program(MULTI, "--config", "model.yaml")
+    assert again.stdout == "{'lr': 0.3} {}\n"
     _write(files / "typo.yaml", "modle:\n  lr: 0.3\n")
     bad = run_program(MULTI, "--config", "typo.yaml")
     assert bad.returncode == 2

@@ -12,6 +12,9 @@ The order is fixed and recorded before anything runs:
 6. lazy views by priority;
 7. validation into the schema.
 
+The build also keeps the config as it stood before step 5 and, for each key the lazy
+steps wrote, the view whose lazy step wrote it last: ``Scope.save_config`` needs both.
+
 A ``with`` block cannot be skipped in Python, so a view holding a lazy block runs twice.
 In step 2 the block's writes are rolled back and any error it raises is forgiven (it may
 read a key only the command line provides). In step 5 the view runs again: writes outside the block
@@ -52,6 +55,10 @@ class Build(NamedTuple):
 
     config: ADict
     ledger: Ledger
+    before_lazy: dict[str, Any]
+    """The flattened config right after the command line, before any lazy step."""
+    lazy_writers: dict[str, str]
+    """Each key a lazy step wrote: the name of the view whose lazy step wrote it last."""
 
 
 class _State:
@@ -67,6 +74,12 @@ class _State:
         self.depth = 0
         # Composed configs a view loaded: (flattened tree, sources), for explain.
         self.files: list[tuple[dict[str, Any], Mapping[str, str]]] = []
+        self.lazy_writers: dict[str, str] = {}
+
+    def note_lazy(self, since: int, view: View) -> None:
+        """Remember ``view`` as the lazy writer of the keys written since ledger entry ``since``."""
+        for write in self.ledger.writes[since:]:
+            self.lazy_writers[write.key] = view.name
 
 
 def note_sources(config: Mapping[str, Any], sources: Mapping[str, str]) -> None:
@@ -119,7 +132,10 @@ class LazyBlock:
         if exc_type is None:
             view = state.view
             label = f"lazy block in view {view.name!r} ({self._where})" if view else "lazy block"
+            since = len(state.ledger.writes)
             state.ledger.record_diff(saved, flatten(state.config), label)
+            if view is not None:
+                state.note_lazy(since, view)
             state.truth = snapshot(state.config)
         return False
 
@@ -191,15 +207,18 @@ def run_build(
             config.set_path(item.key, item.value)
             # Recorded even when the value does not change: the user asked for it.
             ledger.record_tree({item.key: item.value}, item.source)
+        before_lazy = flatten(config)
         state.phase = "replay"
         for view in plan.views:
             if view.has_lazy_blocks:
                 _replay(state, view)
         state.phase = "lazy"
         for view in plan.lazy_views:
+            since = len(ledger.writes)
             _run_view(state, view)
+            state.note_lazy(since, view)
     finally:
         _active.remove(state)
     settle(config, created)
-    return Build(config, ledger)
+    return Build(config, ledger, before_lazy, state.lazy_writers)
 

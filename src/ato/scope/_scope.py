@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem
-from ato.scope._build import Assign, LazyBlock, run_build
+from ato.scope._build import Assign, Build, LazyBlock, run_build
 from ato.scope._entry import Entry
 from ato.scope._ledger import Ledger, Write
 from ato.scope._plan import Plan, make_plan
@@ -118,6 +118,8 @@ class Scope(Generic[S]):
         self.steps: list[str] = []
         self.model: Any = None
         self._ledger = Ledger()
+        self._built: Build | None = None
+        self._saved_under = ""  # the scope's name when built in a MultiScope
         self._given_files: tuple[str, ...] = ()  # the last command line's --config files
         if use_external_parser:
             from ato.scope import _argparse
@@ -350,13 +352,16 @@ class Scope(Generic[S]):
             defaults, given = self._argparse_fields(external.defaults), self._argparse_fields(external.given)
             layers.append(("(argparse defaults)", defaults))
             checked = [Assign(k, v, f"argparse option {k!r}") for k, v in given.items()] + checked
+        self._built = None  # until this build is validated: save_config must not see a stale one
         build = run_build(plan, layers=layers, assignments=checked, env=route.env, files=route.files)
         self.config = build.config
         self._ledger = build.ledger
+        self._saved_under = route.prefix
         steps = plan.steps(schema=self.schema is not None, external=external is not None)
         cli = steps.index("(CLI Inputs)")
         self.steps = [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
         if self.schema is None:
+            self._built = build
             return self.config
         from ato.schema import validate
 
@@ -368,6 +373,7 @@ class Scope(Generic[S]):
         # so that dumping or tracking scope.config writes it masked like the model.
         for key, secret in secret_leaves(self.model).items():
             self.config.set_path(key, secret)
+        self._built = build
         return self.model
 
     def _argparse_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -420,6 +426,34 @@ class Scope(Generic[S]):
 
         plan, checked, found = prepare_search(self, summary)
         return TrialBuilder(self, plan, checked, found)
+
+    def save_config(self, path: str | os.PathLike[str]) -> None:
+        """Write the last build's config to ``path`` so that ``--config path`` rebuilds it.
+
+        Call it inside the decorated function (or after :meth:`build`), e.g. next to the
+        run's outputs: ``scope.save_config(out_dir / "config.yaml")``. The format follows the
+        extension (``.yaml``, ``.yml``, ``.json``, ``.toml``, ``.xyz``); the file is written
+        atomically. It holds the final, validated config, except that keys computed by the
+        lazy steps that run by default hold their value from before those steps, since a
+        re-run computes them again (see ``ato/scope/_save.py``). In a ``MultiScope`` the
+        config is written under the scope's name, as the shared command line reads it.
+
+        Raises:
+            ConfigError: nothing was built (or the last build failed), the path ends in
+                ``.py``, or the format cannot hold some value (every such key is listed).
+        """
+        from ato.scope._save import saved_tree, write_config
+
+        build = self._built
+        if build is None:
+            raise ConfigError(key="save_config", detail="no config to save: nothing was built, or the "
+                              "last build failed; call it inside the decorated function or after "
+                              "scope.build(...)")
+        final = self.model.model_dump(mode="json") if self.schema is not None else self.config.to_dict()
+        default, _ = make_plan(self.views, [])
+        rerun = {view.name for view in (*default.views, *default.lazy_views)}
+        tree = saved_tree(final, build.before_lazy, build.lazy_writers, rerun)
+        write_config({self._saved_under: tree} if self._saved_under else tree, path)
 
     def explain(self, key: str) -> list[Write]:
         """Every recorded write to ``key`` (or below it) in the last build, in order."""
