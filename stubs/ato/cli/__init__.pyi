@@ -22,5 +22,6 @@ class Command(NamedTuple):
     assignments: tuple[Assignment, ...]
     mode: _Mode = "run"
     explain_keys: tuple[str, ...] = ()
+    config_files: tuple[str, ...] = ()
 
 def parse_argv(argv: Sequence[str]) -> Command: ...

@@ -1,38 +1,36 @@
 # Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from os import PathLike
 from types import TracebackType
-from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, overload
 
 from pydantic import BaseModel
 
 from ato.adict import ADict
 from ato.cli import Assignment
 
-__all__ = ["Entry", "MultiScope", "Scope", "TrialBuilder", "note_sources"]
+__all__ = ["MultiScope", "Scope", "TrialBuilder", "note_sources"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _M = TypeVar("_M", bound=BaseModel)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_R_co = TypeVar("_R_co", covariant=True)
 _S = TypeVar("_S")
 _T = TypeVar("_T", bound=Mapping[str, Any])
 
 def note_sources(config: Mapping[str, Any], sources: Mapping[str, str]) -> None: ...
 
-class Entry(Protocol[_P, _R_co]):
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
-    def with_argv(self, argv: Sequence[str]) -> Callable[_P, _R_co]: ...
-
 class MultiScope:
     scopes: tuple[Scope[Any], ...]
     def __init__(self, *scopes: Scope[Any]) -> None: ...
-    def __call__(self, func: Callable[..., _R]) -> Entry[..., _R]: ...
+    def __call__(self, func: Callable[..., _R]) -> Callable[..., _R]: ...
 
 class Scope(Generic[_S]):
     name: str
     schema: type[Any] | None
+    env_prefix: str | None
+    env_file: str | None
     initial: ADict
     config: ADict
     views: dict[str, _View]
@@ -52,6 +50,8 @@ class Scope(Generic[_S]):
         enable_override: bool = False,
         *,
         schema: None = None,
+        env_prefix: str | None = None,
+        env_file: str | PathLike[str] | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -63,6 +63,8 @@ class Scope(Generic[_S]):
         enable_override: bool = False,
         *,
         schema: type[_M],
+        env_prefix: str | None = None,
+        env_file: str | PathLike[str] | None = None,
     ) -> None: ...
     @overload
     def observe(self, field: _F) -> _F: ...
@@ -97,6 +99,7 @@ class Scope(Generic[_S]):
     def plan_all_steps(self) -> list[str]: ...
     def build(self, argv: Iterable[str] = ()) -> _S: ...
     def trial_builder(self, summary: Callable[[], str] = ...) -> TrialBuilder[_S]: ...
+    def save_config(self, path: str | PathLike[str]) -> None: ...
     def explain(self, key: str) -> list[_Write]: ...
     @overload
     def trace(self, trace_id: _F) -> _F: ...
@@ -108,7 +111,7 @@ class Scope(Generic[_S]):
         inspect_fn: Callable[[Any], object] | None = None,
         trace_id: str | None = None,
     ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-    def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Entry[_P, _R]: ...
+    def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Callable[_P, _R]: ...
     exec = __call__
 
 class TrialBuilder(Generic[_S]):
@@ -126,7 +129,6 @@ class _Assign(NamedTuple):
     key: str
     value: Any
     source: str
-    switch: tuple[str, dict[str, Any]] | None = None
 
 class _LazyBlock:
     def __enter__(self) -> None: ...
@@ -142,7 +144,17 @@ class _Route:
     assignments: list[Assignment]
     explain_keys: list[str]
     external: _Captured | None
-    def __init__(self) -> None: ...
+    files: list[_ConfigFile]
+    env: list[_Assign]
+    prefix: str
+    def __init__(self, prefix: str = "") -> None: ...
+
+class _ConfigFile(NamedTuple):
+    path: str
+    tree: dict[str, Any]
+    lines: Mapping[str, int]
+    def source(self, key: str) -> str: ...
+    def under(self, name: str) -> _ConfigFile: ...
 
 class _Write(NamedTuple):
     key: str
