@@ -1,30 +1,35 @@
 # Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from os import PathLike
 from types import TracebackType
-from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, Protocol, TypeVar, overload
 
 from pydantic import BaseModel
 
 from ato.adict import ADict
 from ato.cli import Assignment
 
-__all__ = ["MultiScope", "Scope", "TrialBuilder", "note_sources"]
+__all__ = ["Entry", "MultiScope", "Scope", "TrialBuilder", "note_sources"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _M = TypeVar("_M", bound=BaseModel)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_R_co = TypeVar("_R_co", covariant=True)
 _S = TypeVar("_S")
 _T = TypeVar("_T", bound=Mapping[str, Any])
 
 def note_sources(config: Mapping[str, Any], sources: Mapping[str, str]) -> None: ...
 
+class Entry(Protocol[_P, _R_co]):
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+    def with_argv(self, argv: Sequence[str]) -> Callable[_P, _R_co]: ...
+
 class MultiScope:
     scopes: tuple[Scope[Any], ...]
     def __init__(self, *scopes: Scope[Any]) -> None: ...
-    def __call__(self, func: Callable[..., _R]) -> Callable[..., _R]: ...
+    def __call__(self, func: Callable[..., _R]) -> Entry[..., _R]: ...
 
 class Scope(Generic[_S]):
     name: str
@@ -111,7 +116,7 @@ class Scope(Generic[_S]):
         inspect_fn: Callable[[Any], object] | None = None,
         trace_id: str | None = None,
     ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-    def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Callable[_P, _R]: ...
+    def __call__(self, func: Callable[Concatenate[_S, _P], _R]) -> Entry[_P, _R]: ...
     exec = __call__
 
 class TrialBuilder(Generic[_S]):
@@ -129,6 +134,7 @@ class _Assign(NamedTuple):
     key: str
     value: Any
     source: str
+    switch: tuple[str, dict[str, Any]] | None = None
 
 class _LazyBlock:
     def __enter__(self) -> None: ...
