@@ -17,11 +17,14 @@ from ato.schema._binding import (
     secret_leaves,
     validate,
 )
+from ato.schema._help import FieldHelp, SchemaHelp, schema_help
 from ato.schema._types import is_model, type_str
 
 __all__ = [
     "FieldDoc",
+    "FieldHelp",
     "FieldRef",
+    "SchemaHelp",
     "check_value",
     "declared_leaves",
     "describe_fields",
@@ -31,6 +34,7 @@ __all__ = [
     "member_switch",
     "schema_defaults",
     "schema_hash",
+    "schema_help",
     "secret_leaves",
     "type_str",
     "validate",
