@@ -38,7 +38,10 @@ _tokens = st.one_of(
     st.text(),
     _fragments,
     st.tuples(_keys, st.sampled_from(["=", ":=", "=%"]), _fragments).map("".join),
-    st.sampled_from(["manual", "-h", "--help", "print", "explain", "view", "scope.view", "--lr", "0.1"]),
+    st.sampled_from([
+        "manual", "-h", "--help", "print", "explain", "view", "scope.view", "--lr", "0.1",
+        "--completion", "--completion=zsh", "bash",
+    ]),
 )
 
 _floats = st.floats(allow_nan=True, allow_infinity=True)

@@ -84,6 +84,8 @@ TOKEN_TABLE: list[tuple[list[str], Command]] = [
     (["-h", "view"], Command(("view",), (), "manual")),
     (["--help", "manual", "-h"], Command((), (), "manual")),  # one mode, spelled thrice
     (["view", "print"], Command(("view",), (), "print")),
+    (["--completion", "bash"], Command((), (), "completion", (), "bash")),
+    (["view", "--completion=zsh"], Command(("view",), (), "completion", (), "zsh")),
     (["explain"], Command((), (), "explain")),
     (
         ["view", "explain", "lr", "optim.lr", "layers.0"],
@@ -328,6 +330,7 @@ def test_hostile_values(text: str, expected: Any) -> None:
         (["--verbose"], "'verbose=True'"),
         (["--verbose", "x=1"], "'verbose=True'"),
         (["--hepl"], "'--help'"),
+        (["--complete", "bash"], "'--completion bash' or '--completion zsh'"),
     ],
 )
 def test_option_style_suggests_key_value(argv: list[str], suggestion: str) -> None:
@@ -364,12 +367,30 @@ def test_all_problems_reported_at_once() -> None:
     assert "'manual' conflicts with 'print'" in message
 
 
-@pytest.mark.parametrize(("first", "second"), [("print", "explain"), ("explain", "-h"), ("manual", "print")])
+@pytest.mark.parametrize(("first", "second"), [
+    ("print", "explain"), ("explain", "-h"), ("manual", "print"), ("manual", "--completion=bash"),
+])
 def test_two_modes_conflict(first: str, second: str) -> None:
     """Two different mode words are an error naming the second."""
     with pytest.raises(ConfigError, match="conflicts with") as info:
         parse_argv([first, second])
     assert info.value.source == f"CLI token {second!r}"
+
+
+@pytest.mark.parametrize(("argv", "got"), [
+    (["--completion"], None),
+    (["--completion", "fish"], "fish"),
+    (["--completion=bsh"], "bsh"),
+    (["--completion", "x=1"], None),  # an assignment is no shell name, and stays a token of its own
+])
+def test_completion_needs_a_shell(argv: list[str], got: str | None) -> None:
+    """--completion takes bash or zsh; anything else names the shells, with a did-you-mean."""
+    with pytest.raises(ConfigError, match="expected a shell: bash or zsh") as info:
+        parse_argv(argv)
+    (problem,) = info.value.problems
+    assert problem.key == "--completion"
+    assert (problem.got if problem.has_got else None) == got
+    assert problem.suggestion == ("'bash' or 'zsh'" if got == "bsh" else None)
 
 
 def test_explain_key_must_be_a_key() -> None:

@@ -8,7 +8,9 @@ Contract of :func:`parse_argv` (``argv`` without the program name):
    word (``msg=don't``) and the verbatim text of ``key:=text`` are plain characters.
    A value still open when argv ends is an error ("unclosed '['").
 2. ``manual``, ``-h``, ``--help``: mode "manual"; ``print``: mode "print"; ``explain``:
-   mode "explain", and every bare word after it is a key to explain. At most one mode.
+   mode "explain", and every bare word after it is a key to explain;
+   ``--completion SHELL`` (or ``--completion=SHELL``, SHELL ``bash`` or ``zsh``): mode
+   "completion". At most one mode.
 3. ``key:=text`` assigns the str ``text`` (when ``:=`` comes before any other ``=``).
 4. ``key=VALUE`` assigns :func:`~ato.cli.parse_value` of VALUE; the key is a dotted path
    of names made of letters, digits, ``_`` and ``-`` (the key is kept as typed: a scope
@@ -34,7 +36,7 @@ from ato.errors import ConfigError, Problem, suggest
 
 __all__ = ["Assignment", "Command", "Mode", "parse_argv"]
 
-Mode = Literal["run", "manual", "explain", "print"]
+Mode = Literal["run", "manual", "explain", "print", "completion"]
 
 _MODE_WORDS: dict[str, Mode] = {
     "manual": "manual", "-h": "manual", "--help": "manual", "print": "print", "explain": "explain",
@@ -49,6 +51,8 @@ _NAME_SHAPE = (
 )
 _CLOSERS = {"[": "]", "(": ")", "{": "}"}
 _CONFIG = "--config"  # the one option ato reads itself: `--config FILE`, `--config=FILE`
+_COMPLETION = "--completion"
+_SHELLS = ("bash", "zsh")
 
 
 # NamedTuples, not dataclasses: importing `dataclasses` pulls in `inspect`, milliseconds
@@ -81,6 +85,8 @@ class Command(NamedTuple):
     """The dotted keys after ``explain`` (empty: explain everything)."""
     config_files: tuple[str, ...] = ()
     """The files named by ``--config FILE`` / ``--config=FILE``, in order."""
+    shell: str = ""
+    """The shell of ``--completion SHELL`` (``bash`` or ``zsh``); empty otherwise."""
 
 
 def parse_argv(argv: Sequence[str]) -> Command:
@@ -99,6 +105,7 @@ def parse_argv(argv: Sequence[str]) -> Command:
     config_files: list[str] = []
     mode: Mode = "run"
     mode_token = ""
+    shell = ""
     skip_next = False
     for index, token in enumerate(tokens):
         if skip_next:
@@ -108,12 +115,20 @@ def parse_argv(argv: Sequence[str]) -> Command:
             problems.append(token)
             continue
         source = _source(token)
-        if token in _MODE_WORDS:
-            new = _MODE_WORDS[token]
+        new: Mode | None = _MODE_WORDS.get(token)
+        if token == _COMPLETION or token.startswith(_COMPLETION + "="):
+            new = "completion"
+            shell, skip_next = _shell(token, tokens[index + 1] if index + 1 < len(tokens) else None)
+            if shell not in _SHELLS:
+                problems.append(Problem(
+                    key=_COMPLETION, expected="a shell: " + " or ".join(_SHELLS), source=source,
+                    **({"got": shell, "suggestion": suggest(shell, _SHELLS)} if shell else {}),
+                ))
+        if new is not None:
             if mode not in ("run", new):
                 problems.append(Problem(
                     detail=f"{token!r} conflicts with {mode_token!r}: give at most one of "
-                    "manual (-h, --help), print and explain",
+                    "manual (-h, --help), print, explain and --completion",
                     source=source,
                 ))
             else:
@@ -138,7 +153,8 @@ def parse_argv(argv: Sequence[str]) -> Command:
             problems.append(Problem(detail=f"{_NEITHER} ({_NAME_SHAPE})", source=source))
     if problems:
         raise ConfigError(problems=problems)
-    return Command(tuple(selections), tuple(assignments), mode, tuple(explain_keys), tuple(config_files))
+    return Command(tuple(selections), tuple(assignments), mode, tuple(explain_keys), tuple(config_files),
+                   shell)
 
 
 def _config_file(
@@ -159,6 +175,16 @@ def _config_file(
         problems.append(Problem(expected="a file name after '--config'", source=_source(token),
                                 suggestion="'--config exp.yaml'"))
     return bool(following) and isinstance(following[0], str)
+
+
+def _shell(token: str, following: str | Problem | None) -> tuple[str, bool]:
+    """The shell named by ``--completion=SHELL`` or ``--completion SHELL``, and whether
+    the following token was that name (and so is no token of its own)."""
+    if "=" in token:
+        return token.partition("=")[2], False
+    if isinstance(following, str) and not following.startswith("-") and "=" not in following:
+        return following, True
+    return "", False
 
 
 def _source(token: str) -> str:
@@ -196,6 +222,8 @@ def _dash_problem(token: str, following: str | None) -> tuple[Problem, bool]:
     hint: str | None
     if not eq and suggest(name, ["help"]):
         hint = "'--help'"
+    elif suggest(name, ["completion"]):
+        hint = "'--completion bash' or '--completion zsh'"
     elif not re.fullmatch(_KEY, name):
         hint = None
     elif eq:
