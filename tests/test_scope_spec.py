@@ -351,9 +351,20 @@ if __name__ == '__main__':
 
 
 def test_manual_applying_order(run_program: Runner) -> None:
-    """The complex example's applying order is the spec's line."""
-    out = ok(run_program, ORDER, "manual")
+    """The complex example's applying order is the spec's line once its views are selected.
+
+    ato 2.x listed every view in `manual`; ato 3 lists the order of the views the command
+    line selects (what a run with those tokens applies) and names the others apart.
+    """
+    out = ok(run_program, ORDER, "manual", "experiment_config", "another_config", "adaptive_lr")
     assert "defaults → experiment_config → another_config → (CLI Inputs) → adaptive_lr\n" in out
+    assert "other views" not in out
+    out = ok(run_program, ORDER, "manual")
+    assert (
+        "(The Applying Order of Views)\ndefaults → (CLI Inputs)\n"
+        "other views, selected by name: experiment_config (priority 1), another_config (priority 2), "
+        "adaptive_lr (lazy)\n"
+    ) in out
     assert ok(run_program, ORDER, "experiment_config", "another_config", "adaptive_lr") == "0.2\n"
 
 
@@ -409,7 +420,8 @@ def test_multiscope_manual(run_program: Runner) -> None:
         "--------------------------------------------------\n"
         '[Scope "model"]\n'
         "(The Applying Order of Views)\n"
-        "model_defaults → model_advanced → (CLI Inputs) → model_lazy\n"
+        "model_defaults → (CLI Inputs)\n"
+        "other views, selected by name: model_advanced (priority 1), model_lazy (lazy)\n"
         "\n(User Manuals)\n"
         "model.backbone: Model backbone architecture\n"
         "model.num_layers: Number of layers in the model\n"
@@ -423,6 +435,8 @@ def test_multiscope_manual(run_program: Runner) -> None:
         "--------------------------------------------------\n"
     )
     assert ok(run_program, MULTI_MANUAL) == "Training resnet50 with lr=0.001\n"
+    selected = ok(run_program, MULTI_MANUAL, "manual", "model_advanced", "model_lazy")
+    assert "model_defaults → model_advanced → (CLI Inputs) → model_lazy\n" in selected
 
 
 ARGPARSE = """

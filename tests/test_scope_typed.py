@@ -157,14 +157,14 @@ def test_print_shows_the_validated_config(run_program: Runner) -> None:
 
 def test_manual_lists_schema_fields(run_program: Runner) -> None:
     """`manual` shows the applying order with schema defaults and every field."""
-    result = run_program(PROGRAM, "manual")
+    result = run_program(PROGRAM, "manual", "long_run", "warm")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "(schema defaults) → long_run → (CLI Inputs) → warm\n" in out
     assert "(Schema TrainConfig)\n" in out
     assert "epochs: int = 10\n" in out
-    assert "optim.lr: float = 0.001  # learning rate\n" in out
-    assert "optim.name: Literal['adam', 'sgd'] = 'adam'\n" in out
+    assert "optim.lr: float (> 0) = 0.001  # learning rate\n" in out
+    assert "optim.name: {adam,sgd} = 'adam'\n" in out
     assert "seed: int | None = None\n" in out
 
 

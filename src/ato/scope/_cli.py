@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem, suggest
 from ato.scope._ledger import DELETED, Write
-from ato.scope._text import render_error, render_explain, render_manual
+from ato.scope._text import render_error, render_explain
 
 if TYPE_CHECKING:
     from ato.cli import Assignment, Command
@@ -184,27 +184,30 @@ def _command(scopes: Sequence[Scope[Any]]) -> tuple[Command, Captured | None]:
         fail(err)
 
 
-def _manual(scopes: Sequence[Scope[Any]]) -> str:
-    sections = []
-    multi = len(scopes) > 1
-    for scope in scopes:
-        order = scope.plan_all_steps()
-        fields: list[tuple[str, str, str, str | None]] = []
-        if scope.schema is not None:
-            from ato.schema import describe_fields
-
-            fields = [(d.path, d.type_str, d.default, d.description) for d in describe_fields(scope.schema)]
-        sections.append(render_manual(
-            scope.name, order, scope.manuals, fields,
-            prefix=f"{scope.name}." if multi else "",
-            schema_name=getattr(scope.schema, "__name__", None),
-        ))
-    return "\n".join([*sections, "-" * 50])
-
-
 def manual_for(scopes: Sequence[Scope[Any]]) -> str:
     """ato's manual for ``scopes`` (the argparse bridge prints it after the parser's help)."""
-    return _manual(scopes)
+    from ato.scope._help import bridge_manual
+
+    try:
+        return bridge_manual(scopes, _program())
+    except ConfigError as err:
+        fail(err)
+
+
+def _answer(
+    command: Command, scopes: Sequence[Scope[Any]], external: Captured | None,
+    summary: Callable[[], str] | None = None,
+) -> NoReturn:
+    """Print the manual (then ``summary()``) and exit 0."""
+    from ato.scope._help import manual
+
+    try:
+        print(manual(scopes, command, external, _program()))
+    except ConfigError as err:
+        fail(err)
+    if summary is not None:
+        print(summary())
+    raise SystemExit(0)
 
 
 def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -228,8 +231,7 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
         command, external = parse_argv(list(argv)), None
     _note_files(scopes, command)
     if command.mode == "manual":
-        print(_manual(scopes))
-        raise SystemExit(0)
+        _answer(command, scopes, external)
     routes, problems = route(command, scopes)
     multi = len(scopes) > 1
     _warn([m for scope in scopes for m in repeated_keys(routes[scope.name])], argv is not None)
@@ -410,9 +412,7 @@ def prepare_search(scope: Scope[Any], summary: Callable[[], str]) -> tuple[Plan,
     command, external = _command([scope])
     _note_files([scope], command)
     if command.mode == "manual":
-        print(_manual([scope]))
-        print(summary())
-        raise SystemExit(0)
+        _answer(command, [scope], external, summary)
     if command.mode in ("explain", "print"):
         run([scope])  # exits
     routes, problems = route(command, [scope])

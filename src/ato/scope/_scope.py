@@ -242,7 +242,11 @@ class Scope(Generic[S]):
         return plan
 
     def plan_all_steps(self) -> list[str]:
-        """The applying order of every registered view, as ``manual`` shows it."""
+        """Every registered view by priority, as if all were selected (ties: registration order).
+
+        This is no run's order (default views come before selected ones there): ``manual``
+        prints the order of the selection it is given, ``scope.steps`` after a build.
+        """
         order = {name: i for i, name in enumerate(self.views)}
         ranked = sorted(self.views.values(), key=lambda v: (v.priority, order[v.name]))
         head = ["(schema defaults)"] if self.schema is not None else []
@@ -357,9 +361,7 @@ class Scope(Generic[S]):
         self.config = build.config
         self._ledger = build.ledger
         self._saved_under = route.prefix
-        steps = plan.steps(schema=self.schema is not None, external=external is not None)
-        cli = steps.index("(CLI Inputs)")
-        self.steps = [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
+        self.steps = self._steps(plan, route)
         if self.schema is None:
             self._built = build
             return self.config
@@ -385,6 +387,13 @@ class Scope(Generic[S]):
         from ato.schema import FieldRef, lookup
 
         return {k: v for k, v in values.items() if isinstance(lookup(self.schema, k), FieldRef)}
+
+    def _steps(self, plan: Plan, route: Route) -> list[str]:
+        """The labels a run records in ``steps``; ``manual`` prints this same list. The
+        environment and the ``--config`` files come right before the command line."""
+        steps = plan.steps(schema=self.schema is not None, external=route.external is not None)
+        cli = steps.index("(CLI Inputs)")
+        return [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
 
     def _source_of(self, key: str) -> str | None:
         return self._ledger.source_of(key)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ato.adict import ADict
 from ato.errors import ConfigError
 from ato.scope._ledger import DELETED, Write
 
-__all__ = ["render_error", "render_explain", "render_manual"]
+if TYPE_CHECKING:
+    from ato.schema import FieldHelp
+
+__all__ = ["RULE", "render_error", "render_explain", "render_manual", "render_schema"]
 
 RULE = "-" * 50
 
@@ -18,23 +21,40 @@ def render_manual(
     name: str,
     order: Sequence[str],
     manuals: Mapping[str, Any],
-    fields: Iterable[tuple[str, str, str, str | None]],
     *,
+    others: Sequence[str] = (),
     prefix: str = "",
-    schema_name: str | None = None,
+    schema: str | None = None,
 ) -> str:
-    """One scope's section: applying order, user manuals, then the schema's fields."""
+    """One scope's section: applying order, the views not applied, user manuals, schema."""
     lines = [RULE, f'[Scope "{name}"]', "(The Applying Order of Views)", " → ".join(order)]
+    if others:
+        lines.append("other views, selected by name: " + ", ".join(others))
     if manuals:
         lines += ["", "(User Manuals)"]
         shown = ADict({f"{prefix}{k}": v for k, v in manuals.items()}) if prefix else ADict(manuals)
         lines += shown.to_xyz().rstrip("\n").split("\n")
-    rows = list(fields)
-    if rows:
-        lines += ["", f"(Schema {schema_name})" if schema_name else "(Schema)"]
-        for path, type_text, default, description in rows:
-            line = f"{prefix}{path}: {type_text} = {default}"
-            lines.append(f"{line}  # {description}" if description else line)
+    if schema:
+        lines += ["", schema]
+    return "\n".join(lines)
+
+
+def render_schema(name: str, doc: str | None, rows: Iterable[FieldHelp], *, prefix: str = "") -> str:
+    """The schema block: its docstring, then a line per field (and per documented nested model).
+
+    A leaf reads ``optim.lr: float (> 0) = 0.001  # learning rate``; a nested model reads
+    ``optim: Optim  # its docstring's first paragraph``.
+    """
+    lines = [f"(Schema {name})"]
+    if doc:
+        lines += [*doc.split("\n"), ""]
+    for row in rows:
+        line = f"{prefix}{row.path}: {row.type_text}"
+        if row.constraints:
+            line += f" ({', '.join(row.constraints)})"
+        if not row.group:
+            line += f" = {row.default}"
+        lines.append(f"{line}  # {row.description}" if row.description else line)
     return "\n".join(lines)
 
 
