@@ -198,7 +198,12 @@ def _answer(
     command: Command, scopes: Sequence[Scope[Any]], external: Captured | None,
     summary: Callable[[], str] | None = None,
 ) -> NoReturn:
-    """Print the manual (then ``summary()``) and exit 0."""
+    """Print the manual (then ``summary()``) or the completion script, and exit 0."""
+    if command.mode == "completion":
+        from ato.scope._completion import script
+
+        print(script(command.shell, _program(), scopes))
+        raise SystemExit(0)
     from ato.scope._help import manual
 
     try:
@@ -230,7 +235,7 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
 
         command, external = parse_argv(list(argv)), None
     _note_files(scopes, command)
-    if command.mode == "manual":
+    if command.mode in ("manual", "completion"):
         _answer(command, scopes, external)
     routes, problems = route(command, scopes)
     multi = len(scopes) > 1
@@ -411,7 +416,7 @@ def prepare_search(scope: Scope[Any], summary: Callable[[], str]) -> tuple[Plan,
     """
     command, external = _command([scope])
     _note_files([scope], command)
-    if command.mode == "manual":
+    if command.mode in ("manual", "completion"):
         _answer(command, [scope], external, summary)
     if command.mode in ("explain", "print"):
         run([scope])  # exits
