@@ -22,7 +22,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -313,3 +313,34 @@ decimals: st.SearchStrategy[decimal.Decimal] = st.decimals(allow_nan=False, allo
 
 secrets: st.SearchStrategy[SecretStr] = st.builds(SecretStr, texts)
 """A secret of any text, the empty one included."""
+
+
+# ------------------------------------------------------------------ views
+class ViewSpec(NamedTuple):
+    """One view to register on a Scope: its ``observe`` options, and whether it holds a lazy block."""
+
+    name: str
+    priority: int
+    lazy: bool
+    default: bool
+    chain_with: tuple[str, ...]
+    lazy_block: bool
+
+
+@st.composite
+def view_sets(draw: st.DrawFn, *, max_views: int = 7) -> list[ViewSpec]:
+    """0-7 views named v0, v1, ... with random options, in a random registration order.
+
+    Priorities are few (-2..2) so that ties are common. A view chains only to views with a
+    smaller number, so that ``chain_with`` never loops; with the random registration order
+    a prerequisite is as often registered after its dependent as before it.
+    """
+    specs = []
+    for i in range(draw(st.integers(0, max_views))):
+        earlier = [f"v{j}" for j in range(i)]
+        chain = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2)) if earlier else []
+        specs.append(ViewSpec(
+            f"v{i}", draw(st.integers(-2, 2)), draw(st.booleans()), draw(st.booleans()), tuple(chain),
+            draw(st.booleans()),
+        ))
+    return list(draw(st.permutations(specs)))
