@@ -179,3 +179,15 @@ objective()
         out = ok(run_program, source, "manual", "scaled")
         assert order_of(out) == ["defaults → (CLI Inputs) → scaled"]
         assert "lr: FLOAT [0.01, 0.1]" in out
+
+
+def test_readme_shows_the_real_help(run_program: Runner) -> None:
+    """The `--help` output in README.md's Scope section is what its example program prints."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scope\n"):]
+    program = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    shown = re.search(r"```text\n\$ python train.py --help\n(.*?)```", section, re.DOTALL)
+    assert program is not None and shown is not None
+    assert ok(run_program, program.group(1), "--help") == shown.group(1)
