@@ -5,7 +5,7 @@ from typing import Any, Literal, NamedTuple, TypeAlias
 
 __all__ = ["Assignment", "Command", "format_value", "parse_argv", "parse_value"]
 
-_Mode: TypeAlias = Literal["run", "manual", "explain", "print"]
+_Mode: TypeAlias = Literal["run", "manual", "explain", "print", "completion"]
 
 def parse_value(text: str, *, token: str | None = None) -> Any: ...
 def format_value(value: object) -> str: ...
@@ -22,6 +22,6 @@ class Command(NamedTuple):
     assignments: tuple[Assignment, ...]
     mode: _Mode = "run"
     explain_keys: tuple[str, ...] = ()
-    config_files: tuple[str, ...] = ()
+    shell: str = ""
 
 def parse_argv(argv: Sequence[str]) -> Command: ...

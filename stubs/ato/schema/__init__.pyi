@@ -9,17 +9,17 @@ from ato.errors import Problem
 
 __all__ = [
     "FieldDoc",
+    "FieldHelp",
     "FieldRef",
+    "SchemaHelp",
     "check_value",
     "declared_leaves",
     "describe_fields",
     "is_model",
-    "is_secret",
     "lookup",
-    "member_switch",
     "schema_defaults",
     "schema_hash",
-    "secret_leaves",
+    "schema_help",
     "type_str",
     "validate",
 ]
@@ -39,22 +39,30 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
-def member_switch(
-    model: type[BaseModel],
-    dotted: str,
-    value: Any,
-) -> tuple[str, dict[str, Any]] | None: ...
 def check_value(
     ref: FieldRef,
     value: Any,
     alternatives: tuple[Any, ...] = (),
 ) -> tuple[Any, str | None]: ...
-def is_secret(annotation: Any) -> bool: ...
-def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]: ...
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
 def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: _SourceOf) -> BaseModel: ...
 def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]: ...
 def schema_hash(model: type[BaseModel]) -> str: ...
 def describe_fields(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]: ...
+
+class FieldHelp(NamedTuple):
+    path: str
+    type_text: str
+    default: str
+    description: str | None
+    constraints: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    group: bool = False
+
+class SchemaHelp(NamedTuple):
+    doc: str | None
+    rows: list[FieldHelp]
+
+def schema_help(model: type[BaseModel]) -> SchemaHelp: ...
 def is_model(annotation: object) -> bool: ...
 def type_str(annotation: Any) -> str: ...
