@@ -242,10 +242,11 @@ class Scope(Generic[S]):
         return plan
 
     def plan_all_steps(self) -> list[str]:
-        """Every registered view by priority, as if all were selected (ties: registration order).
+        """Every registered view by priority, ties in registration order (ato 2.x's manual).
 
-        This is no run's order (default views come before selected ones there): ``manual``
-        prints the order of the selection it is given, ``scope.steps`` after a build.
+        No run need apply this order: a run breaks ties by selection (default views first)
+        and puts ``chain_with`` prerequisites first. ``manual VIEW...`` prints the order of
+        a run of those views, which ``scope.steps`` records after a build.
         """
         order = {name: i for i, name in enumerate(self.views)}
         ranked = sorted(self.views.values(), key=lambda v: (v.priority, order[v.name]))
