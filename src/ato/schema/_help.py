@@ -19,8 +19,10 @@ read them) are read here, from the class's source with :mod:`ast`, for every sch
 pydantic puts the same text into ``description`` only when a model sets
 ``use_attribute_docstrings=True``, and a user should not need to know that switch for
 ``--help`` to show what they wrote. Only the help path reads source (``inspect`` and
-``ast`` cost milliseconds); a class whose source is not available (built with
-``create_model``, or run from a frozen app) simply has none.
+``ast`` cost milliseconds), and it only parses it, never compiles or runs it
+(tests/test_safety.py lists this parse beside the ``.py`` config loader's). A class whose
+source is not available (built with ``create_model``, or run from a frozen app) simply
+has none.
 """
 
 from __future__ import annotations
