@@ -22,6 +22,7 @@ class Command(NamedTuple):
     assignments: tuple[Assignment, ...]
     mode: _Mode = "run"
     explain_keys: tuple[str, ...] = ()
+    config_files: tuple[str, ...] = ()
     shell: str = ""
 
 def parse_argv(argv: Sequence[str]) -> Command: ...

@@ -16,10 +16,13 @@ __all__ = [
     "declared_leaves",
     "describe_fields",
     "is_model",
+    "is_secret",
     "lookup",
+    "member_switch",
     "schema_defaults",
     "schema_hash",
     "schema_help",
+    "secret_leaves",
     "type_str",
     "validate",
 ]
@@ -39,11 +42,18 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
+def member_switch(
+    model: type[BaseModel],
+    dotted: str,
+    value: Any,
+) -> tuple[str, dict[str, Any]] | None: ...
 def check_value(
     ref: FieldRef,
     value: Any,
     alternatives: tuple[Any, ...] = (),
 ) -> tuple[Any, str | None]: ...
+def is_secret(annotation: Any) -> bool: ...
+def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]: ...
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
 def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: _SourceOf) -> BaseModel: ...
 def declared_leaves(model: type[BaseModel], prefix: str = "") -> dict[str, str]: ...
