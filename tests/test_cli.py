@@ -84,8 +84,8 @@ TOKEN_TABLE: list[tuple[list[str], Command]] = [
     (["-h", "view"], Command(("view",), (), "manual")),
     (["--help", "manual", "-h"], Command((), (), "manual")),  # one mode, spelled thrice
     (["view", "print"], Command(("view",), (), "print")),
-    (["--completion", "bash"], Command((), (), "completion", (), "bash")),
-    (["view", "--completion=zsh"], Command(("view",), (), "completion", (), "zsh")),
+    (["--completion", "bash"], Command((), (), "completion", shell="bash")),
+    (["view", "--completion=zsh"], Command(("view",), (), "completion", shell="zsh")),
     (["explain"], Command((), (), "explain")),
     (
         ["view", "explain", "lr", "optim.lr", "layers.0"],

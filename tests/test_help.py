@@ -191,3 +191,48 @@ def test_readme_shows_the_real_help(run_program: Runner) -> None:
     shown = re.search(r"```text\n\$ python train.py --help\n(.*?)```", section, re.DOTALL)
     assert program is not None and shown is not None
     assert ok(run_program, program.group(1), "--help") == shown.group(1)
+
+
+UNION_AND_SECRET = """
+from typing import Literal
+from pydantic import BaseModel, Field, SecretStr
+from ato.scope import Scope
+
+class Adam(BaseModel):
+    '''Adam with decoupled betas.'''
+    kind: Literal["adam"] = "adam"
+    lr: float = 1e-3
+
+class SGD(BaseModel):
+    kind: Literal["sgd"] = "sgd"
+    momentum: float = 0.0
+
+class Config(BaseModel):
+    optim: Adam | SGD = Field(default_factory=Adam, discriminator="kind")
+    token: SecretStr = "plain-default-token"
+
+scope = Scope(schema=Config)
+
+@scope
+def main(cfg: Config) -> None:
+    pass
+
+main()
+"""
+
+
+def test_manual_lists_each_union_member_and_masks_secrets(run_program: Runner) -> None:
+    """Each member of a union of models is listed under its discriminator value; secrets are masked."""
+    out = ok(run_program, UNION_AND_SECRET, "manual")
+    schema = out[out.index("(Schema Config)"):].splitlines()
+    assert schema[1:9] == [
+        "optim: Adam | SGD  # one of Adam | SGD, chosen by optim.kind",
+        "optim [kind=adam]: Adam  # Adam with decoupled betas.",
+        "optim.kind: {adam} = 'adam'",
+        "optim.lr: float = 0.001",
+        "optim [kind=sgd]: SGD",
+        "optim.kind: {sgd} = 'sgd'",
+        "optim.momentum: float = 0.0",
+        "token: SecretStr = '**********'",
+    ]
+    assert "plain-default-token" not in out

@@ -287,9 +287,10 @@ class TestProgram:
 
     def test_manual_lists_the_files(self, run_program: Runner, files: Path) -> None:
         """The applying order shows each file between the views and the command line."""
-        result = run_program(PROGRAM, "--config", "exp.yaml", "--config", "more.toml", "manual")
+        result = run_program(PROGRAM, "--config", "exp.yaml", "--config", "more.toml", "manual",
+                             "long_run", "tagged")
         assert result.returncode == 0, result.stderr
-        assert ("(schema defaults) → long_run → layered → (--config exp.yaml) → (--config more.toml) "
+        assert ("(schema defaults) → layered → long_run → (--config exp.yaml) → (--config more.toml) "
                 "→ (CLI Inputs) → scale_lr → tagged\n") in result.stdout
 
     @pytest.mark.parametrize("saved", ["saved.yaml", "saved.json", "saved.xyz"])

@@ -37,7 +37,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ato.schema._types import strip_annotated, type_str
+from ato.formats import SECRET_MASK
+from ato.schema._binding import is_secret
+from ato.schema._types import literal_fields, models_in, strip_annotated, type_str
 
 __all__ = ["FieldHelp", "SchemaHelp", "schema_help"]
 
@@ -88,6 +90,10 @@ def _rows(model: type[BaseModel], prefix: str, given: Mapping[str, Any] | None) 
         default = given.get(name, _MISSING) if given is not None else _MISSING
         if default is _MISSING:
             default = _default_of(info)
+        members = models_in(info.annotation)
+        if len(members) > 1:
+            rows += _union_rows(path, members, description, default)
+            continue
         sub = _nested_model(info.annotation)
         if sub is not None:
             summary = description or _summary(sub.__doc__)
@@ -97,11 +103,35 @@ def _rows(model: type[BaseModel], prefix: str, given: Mapping[str, Any] | None) 
                 default = default.model_dump()
             rows += _rows(sub, f"{path}.", default if isinstance(default, Mapping) else None)
             continue
-        shown = "(required)" if default is _MISSING else _repr(default)
+        if default is _MISSING:
+            shown = "(required)"
+        elif is_secret(info.annotation):  # even a plain-text default is never shown in clear
+            shown = repr(SECRET_MASK)
+        else:
+            shown = _repr(default)
         rows.append(FieldHelp(
             path, _type_text(info.annotation), shown, description,
             _constraints(info), _choices(info.annotation),
         ))
+    return rows
+
+
+def _union_rows(
+    path: str, members: list[type[BaseModel]], description: str | None, default: Any
+) -> list[FieldHelp]:
+    """A union of models: each member's fields under the discriminator value selecting it."""
+    if isinstance(default, BaseModel):
+        default = default.model_dump()
+    tags = [literal_fields(m) for m in members]
+    tag = next((k for k in tags[0] if all(k in t for t in tags)), None)
+    names = " | ".join(m.__name__ for m in members)
+    how = f"one of {names}, chosen by {path}.{tag}" if tag else f"one of {names}"
+    rows = [FieldHelp(path, names, "", f"{description}; {how}" if description else how, group=True)]
+    for member, found in zip(members, tags, strict=True):
+        label = f"{path} [{tag}={_spell(found[tag][0])}]" if tag else f"{path} [{member.__name__}]"
+        rows.append(FieldHelp(label, member.__name__, "", _summary(member.__doc__), group=True))
+        chosen = isinstance(default, Mapping) and tag is not None and default.get(tag) in found.get(tag, ())
+        rows += _rows(member, f"{path}.", default if chosen else None)
     return rows
 
 

@@ -13,7 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["discriminated_member", "is_model", "model_in", "models_in", "strip_annotated", "type_str"]
+__all__ = [
+    "discriminated_member",
+    "is_model",
+    "literal_fields",
+    "model_in",
+    "models_in",
+    "strip_annotated",
+    "type_str",
+]
 
 _NONE = type(None)
 
@@ -63,7 +71,7 @@ def models_in(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
-def _tags(model: type[BaseModel]) -> dict[str, tuple[Any, ...]]:
+def literal_fields(model: type[BaseModel]) -> dict[str, tuple[Any, ...]]:
     """Fields typed ``Literal[...]``, with their values: the candidates for a discriminator."""
     found = {}
     for name, info in model.model_fields.items():
@@ -83,7 +91,7 @@ def discriminated_member(
     """
     if len(models) < 2:
         return None
-    tags = [_tags(m) for m in models]
+    tags = [literal_fields(m) for m in models]
     for key in tags[0]:
         if all(key in t for t in tags) and key in values:
             for model, t in zip(models, tags, strict=True):

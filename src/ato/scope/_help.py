@@ -47,7 +47,7 @@ def usage(program: str, scopes: Sequence[Scope[Any]]) -> str:
     key = "SCOPE.KEY=VALUE" if len(scopes) > 1 else "KEY=VALUE"
     pad = " " * len("usage: ")
     return (
-        f"usage: {program} [VIEW ...] [{key} ...] [manual | explain [KEY ...] | print]\n"
+        f"usage: {program} [--config FILE ...] [VIEW ...] [{key} ...] [manual | explain [KEY ...] | print]\n"
         f"{pad}{program} --completion {{bash,zsh}}"
     )
 
