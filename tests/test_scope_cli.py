@@ -322,3 +322,14 @@ class TestDiscriminatedUnion:
         assert lines[:2] == ["optim.betas: not in the final config", "  1. [0.9, 0.999]  (schema defaults)"]
         assert lines[2].split() == ["2.", "<deleted>", "CLI", "token", "'optim.kind=sgd'", "<-", "final"]
         assert "optim.momentum = 0.0" in result.stdout
+
+
+def test_argparse_bridge_passes_config_and_completion_to_ato(run_program: Runner, tmp_path: Any) -> None:
+    """With the argparse bridge, `--config FILE` and `--completion SHELL` still reach ato."""
+    (tmp_path / "exp.yaml").write_text("lr: 0.5\n", encoding="utf-8")
+    result = run_program(ARGPARSE_TYPED, "--gpus", "2", "--config", "exp.yaml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Config(gpus=2, lr=0.5) local_rank 0\n"
+    script = run_program(ARGPARSE_TYPED, "--completion", "bash")
+    assert script.returncode == 0, script.stderr
+    assert script.stdout.startswith("# bash completion for train.py")

@@ -35,6 +35,7 @@ class Captured(NamedTuple):
     argv: tuple[str, ...]
 
 
+_ATO_OPTIONS = ("--config", "--completion")
 _original = argparse.ArgumentParser.parse_args
 _captured: list[Captured] = []
 _scopes: list[Scope[Any]] = []
@@ -65,7 +66,8 @@ def _parse_args(
         print(manual_for(_scopes))
         raise SystemExit(0)
     known, rest = self.parse_known_args(argv, namespace)
-    stray = [token for token in rest if token.startswith("-")]
+    # `--config FILE` and `--completion SHELL` are ato's own options: they go on to ato.
+    stray = [token for token in rest if token.startswith("-") and token.split("=", 1)[0] not in _ATO_OPTIONS]
     if stray:
         self.error("unrecognized arguments: " + " ".join(stray))
     defaults = {
