@@ -315,13 +315,34 @@ class TestDiscriminatedUnion:
         assert "optim.kind: expected Literal['adam', 'sgd'], got 'rmsprop'" in unknown.stderr
 
     def test_explain_shows_the_switch(self, run_program: Runner) -> None:
-        """explain names the token that switched the member, and the dropped Adam field."""
-        result = run_program(UNION, "optim.kind=sgd", "explain", "optim.betas", "optim.momentum")
+        """explain shows SGD's defaults replacing what only Adam's defaults had written."""
+        result = run_program(UNION, "optim.kind=sgd", "explain", "optim.betas", "optim.lr")
         assert result.returncode == 0, result.stderr
-        lines = result.stdout.splitlines()
-        assert lines[:2] == ["optim.betas: not in the final config", "  1. [0.9, 0.999]  (schema defaults)"]
-        assert lines[2].split() == ["2.", "<deleted>", "CLI", "token", "'optim.kind=sgd'", "<-", "final"]
-        assert "optim.momentum = 0.0" in result.stdout
+        assert result.stdout.splitlines() == [
+            "optim.betas: not in the final config",
+            "  1. [0.9, 0.999]  (schema defaults)",
+            "  2. <deleted>     (defaults of SGD)  <- final",
+            "optim.lr = 0.1",
+            "  1. 0.001  (schema defaults)",
+            "  2. 0.1    (defaults of SGD)  <- final",
+        ]
+
+    def test_a_view_the_environment_or_a_file_can_switch(self, run_program: Runner, tmp_path: Any) -> None:
+        """Whatever source selects the member, the build starts it from that member's defaults."""
+        source = UNION.replace("Scope(schema=Config)", "Scope(schema=Config, env_prefix='T_')")
+        view = "@scope.observe()\ndef sgd(cfg):\n    cfg.optim.kind = 'sgd'\n\n@scope\n"
+        source = source.replace("@scope\n", view)
+        expected = "SGD(kind='sgd', lr=0.1, momentum=0.0)\n"
+        assert run_program(source, "sgd").stdout == expected
+        (tmp_path / "sgd.yaml").write_text("optim:\n  kind: sgd\n  momentum: 0.5\n", encoding="utf-8")
+        assert run_program(source, "--config", "sgd.yaml").stdout == "SGD(kind='sgd', lr=0.1, momentum=0.5)\n"
+        import os
+
+        os.environ["T_OPTIM__KIND"] = "sgd"
+        try:
+            assert run_program(source).stdout == expected
+        finally:
+            del os.environ["T_OPTIM__KIND"]
 
 
 def test_argparse_bridge_passes_config_and_completion_to_ato(run_program: Runner, tmp_path: Any) -> None:

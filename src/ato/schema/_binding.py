@@ -146,24 +146,24 @@ def _either(annotations: list[Any]) -> Any:
     return typing.Union[tuple(unique)]  # noqa: UP007 - built from a runtime list
 
 
-def member_switch(model: type[BaseModel], dotted: str, value: Any) -> tuple[str, dict[str, Any]] | None:
-    """When ``dotted`` is the discriminator of a union of models, the defaults of the member
-    that ``value`` selects, with the path of that union field: ``('optim', {...})``.
-
-    A command line that switches ``optim.kind`` to ``sgd`` starts from SGD's defaults, not
-    from the leftovers of the member the config held before.
-    """
-    parent, _, key = dotted.rpartition(".")
-    if not parent:
-        return None
-    ref = lookup(model, parent)
-    if not isinstance(ref, FieldRef):
-        return None
-    models = models_in(ref.annotation)
-    chosen = discriminated_member(models, {key: value})
-    if chosen is None or chosen[0] != key:
-        return None
-    return parent, {**schema_defaults(chosen[1]), key: value}
+def chosen_members(model: type[BaseModel], tree: Mapping[str, Any], prefix: str = "") -> list[
+    tuple[str, type[BaseModel]]
+]:
+    """For each union of models in ``tree`` (``optim: Adam | SGD``), its path and the member
+    the tree's discriminator value selects (nested models and members searched too)."""
+    found: list[tuple[str, type[BaseModel]]] = []
+    for name, info in model.model_fields.items():
+        value = tree.get(name)
+        if not isinstance(value, Mapping):
+            continue
+        models = models_in(info.annotation)
+        chosen = discriminated_member(models, value) if len(models) > 1 else None
+        if chosen is not None:
+            found.append((f"{prefix}{name}", chosen[1]))
+        sub = chosen[1] if chosen is not None else (models[0] if len(models) == 1 else None)
+        if sub is not None:
+            found += chosen_members(sub, value, f"{prefix}{name}.")
+    return found
 
 
 @functools.lru_cache(maxsize=512)

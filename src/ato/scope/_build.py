@@ -25,7 +25,7 @@ kept and recorded as the block's.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -45,9 +45,6 @@ class Assign(NamedTuple):
     key: str
     value: Any
     source: str
-    switch: tuple[str, dict[str, Any]] | None = None
-    """For the discriminator of a union of models: the union's path and the defaults of
-    the member the value selects, which replace that subtree when the member changes."""
 
 
 class Build(NamedTuple):
@@ -167,6 +164,36 @@ def _replay(state: _State, view: View) -> None:
         state.truth = None
 
 
+def _settle_members(config: ADict, ledger: Ledger, found: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Start each union of models from the defaults of the member its discriminator selects.
+
+    The schema's defaults fill a union with its default member (Adam's ``betas``); once a
+    view, the environment, a file or the command line selects another member
+    (``optim.kind=sgd``), the keys that only the defaults wrote take that member's default
+    values or go, and its other defaults join. What any source wrote itself stays, so a
+    field of the wrong member is still reported by the schema.
+    """
+    for path, member, defaults in found:
+        before = flatten(config)
+        wanted = flatten(defaults)
+        present = {k[len(path) + 1:] for k in before if k.startswith(f"{path}.")}
+        for key in present:
+            full = f"{path}.{key}"
+            if ledger.source_of(full) != "(schema defaults)":
+                continue
+            if key in wanted:
+                config.set_path(full, wanted[key])
+            else:
+                parent, _, last = full.rpartition(".")
+                node = config.get_path(parent)
+                if isinstance(node, ADict) and last in node:
+                    del node[last]
+        for key, value in wanted.items():
+            if key not in present:
+                config.set_path(f"{path}.{key}", value)
+        ledger.record_diff(before, flatten(config), f"(defaults of {member})")
+
+
 def run_build(
     plan: Plan,
     *,
@@ -174,6 +201,7 @@ def run_build(
     assignments: list[Assign],
     env: Sequence[Assign] = (),
     files: Sequence[ConfigFile] = (),
+    members: Callable[[ADict], list[tuple[str, str, dict[str, Any]]]] | None = None,
 ) -> Build:
     """Run the plan. ``layers`` are (source, tree) pairs applied first, in order; ``env``
     and ``files`` come between the non-lazy views and the command line ``assignments``."""
@@ -199,14 +227,11 @@ def run_build(
             for key, value in flatten(file.tree).items():
                 ledger.record(key, value, file.source(key))
         for item in assignments:
-            if item.switch is not None and config.get_path(item.key, None) != item.value:
-                parent, defaults = item.switch
-                before = flatten(config)
-                config.set_path(parent, defaults)
-                ledger.record_diff(before, flatten(config), item.source)
             config.set_path(item.key, item.value)
             # Recorded even when the value does not change: the user asked for it.
             ledger.record_tree({item.key: item.value}, item.source)
+        if members is not None:
+            _settle_members(config, ledger, members(config))
         before_lazy = flatten(config)
         state.phase = "replay"
         for view in plan.views:

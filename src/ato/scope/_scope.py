@@ -305,12 +305,7 @@ class Scope(Generic[S]):
                     problems.append(Problem(key=item.key, expected=ref.type_str, got=got,
                                             source=where, detail=detail))
                     continue
-            switch = None
-            if self.schema is not None:
-                from ato.schema import member_switch
-
-                switch = member_switch(self.schema, item.key, value)
-            checked.append(Assign(item.key, value, source, switch))
+            checked.append(Assign(item.key, value, source))
         return checked, problems
 
     def _prepare(self, route: Route) -> tuple[Plan, list[Assign], list[Problem]]:
@@ -358,7 +353,8 @@ class Scope(Generic[S]):
             layers.append(("(argparse defaults)", defaults))
             checked = [Assign(k, v, f"argparse option {k!r}") for k, v in given.items()] + checked
         self._built = None  # until this build is validated: save_config must not see a stale one
-        build = run_build(plan, layers=layers, assignments=checked, env=route.env, files=route.files)
+        build = run_build(plan, layers=layers, assignments=checked, env=route.env, files=route.files,
+                          members=self._member_defaults)
         self.config = build.config
         self._ledger = build.ledger
         self._saved_under = route.prefix
@@ -395,6 +391,15 @@ class Scope(Generic[S]):
         steps = plan.steps(schema=self.schema is not None, external=route.external is not None)
         cli = steps.index("(CLI Inputs)")
         return [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
+
+    def _member_defaults(self, config: ADict) -> list[tuple[str, str, dict[str, Any]]]:
+        """For each union of models in ``config``: its path, the member its discriminator
+        selects, and that member's defaults (what a build starts the member from)."""
+        if self.schema is None:
+            return []
+        from ato.schema import chosen_members, schema_defaults
+
+        return [(path, m.__name__, schema_defaults(m)) for path, m in chosen_members(self.schema, config)]
 
     def _source_of(self, key: str) -> str | None:
         return self._ledger.source_of(key)

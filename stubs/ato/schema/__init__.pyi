@@ -13,12 +13,12 @@ __all__ = [
     "FieldRef",
     "SchemaHelp",
     "check_value",
+    "chosen_members",
     "declared_leaves",
     "describe_fields",
     "is_model",
     "is_secret",
     "lookup",
-    "member_switch",
     "schema_defaults",
     "schema_hash",
     "schema_help",
@@ -42,11 +42,11 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
-def member_switch(
+def chosen_members(
     model: type[BaseModel],
-    dotted: str,
-    value: Any,
-) -> tuple[str, dict[str, Any]] | None: ...
+    tree: Mapping[str, Any],
+    prefix: str = "",
+) -> list[tuple[str, type[BaseModel]]]: ...
 def check_value(
     ref: FieldRef,
     value: Any,

@@ -134,7 +134,6 @@ class _Assign(NamedTuple):
     key: str
     value: Any
     source: str
-    switch: tuple[str, dict[str, Any]] | None = None
 
 class _LazyBlock:
     def __enter__(self) -> None: ...
