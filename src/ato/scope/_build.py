@@ -27,14 +27,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ato.adict import ADict, flatten, recording_auto, settle
-from ato.scope._config_files import ConfigFile
-from ato.scope._env import resolve_case
 from ato.scope._ledger import Ledger, file_origin, restore, snapshot
 from ato.scope._plan import Plan
 from ato.scope._views import View, where
+
+if TYPE_CHECKING:
+    from ato.scope._config_files import ConfigFile
 
 __all__ = ["Assign", "Build", "LazyBlock", "note_sources", "run_build"]
 
@@ -219,6 +220,8 @@ def run_build(
         state.phase = "cli"
         for item in env:
             # Environment names carry no case: match the keys the config already has.
+            from ato.scope._env import resolve_case
+
             key = resolve_case(config, item.key)
             config.set_path(key, item.value)
             ledger.record_tree({key: item.value}, item.source)
