@@ -454,3 +454,9 @@ class TestAttach:
         assert origin_of(cfg.clone()) == {"lr": "a.yaml:1"}
         cfg.attach(schema=None, origin=None)
         assert cfg.get_structural_hash() == untyped and origin_of(cfg) == {}
+
+
+def test_json_keeps_its_2x_leniency() -> None:
+    """ADict.json writes non-str keys as text and hands odd values to json's `default=`."""
+    assert ADict({1: 2}).json() == '{"1": 2}'
+    assert ADict(a=object()).json(default=lambda v: "obj") == '{"a": "obj"}'

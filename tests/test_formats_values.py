@@ -163,13 +163,13 @@ class TestConversion:
         """Without a fallback every value with no plain form is listed by dotted key."""
         marker = object()
         with pytest.raises(ConfigError) as err:
-            to_plain({"a": {"b": marker}, "c": [1, datetime.timedelta(1)], "s": {3 + 1j}})
+            to_plain({"a": {"b": marker}, "c": [1, object()], "s": frozenset([object()])})
         assert [p.key for p in err.value.problems] == ["a.b", "c[1]", "s"]
         assert err.value.problems[0].got is marker
 
     def test_fallback_replaces_unknown_objects_and_keys(self) -> None:
         """With a fallback, its result stands in for an unknown value, and keys become text."""
-        plain = to_plain({"a": object(), 1: datetime.timedelta(0), "p": Path("x")}, fallback=lambda v: "?")
+        plain = to_plain({"a": object(), 1: object(), "p": Path("x")}, fallback=lambda v: "?")
         assert plain == {"a": "?", "1": "?", "p": "x"}
 
     def test_numpy_array_is_a_problem_not_a_crash(self) -> None:

@@ -354,3 +354,140 @@ def test_argparse_bridge_passes_config_and_completion_to_ato(run_program: Runner
     script = run_program(ARGPARSE_TYPED, "--completion", "bash")
     assert script.returncode == 0, script.stderr
     assert script.stdout.startswith("# bash completion for train.py")
+
+
+class TestReviewedEdges:
+    def test_a_default_union_instance_keeps_its_values(self) -> None:
+        """Field(Adam(lr=0.1)) stays lr=0.1 when nothing switches the member."""
+        from typing import Literal
+
+        from pydantic import Field
+
+        class Adam(BaseModel):
+            kind: Literal["adam"] = "adam"
+            lr: float = 1e-3
+
+        class SGD(BaseModel):
+            kind: Literal["sgd"] = "sgd"
+            momentum: float = 0.0
+
+        class Config(BaseModel):
+            optim: Adam | SGD = Field(Adam(lr=0.1), discriminator="kind")
+
+        assert Scope(schema=Config).build([]) == Config()
+        assert Scope(schema=Config).build(["optim.kind=sgd"]).optim == SGD()
+
+    def test_the_declared_discriminator_wins_over_a_shared_literal(self) -> None:
+        """Members sharing another Literal field (a precision) are told apart by `kind`."""
+        from typing import Literal
+
+        from pydantic import Field
+
+        class Adam(BaseModel):
+            precision: Literal["fp16", "fp32"] = "fp32"
+            kind: Literal["adam"] = "adam"
+
+        class SGD(BaseModel):
+            precision: Literal["fp16", "fp32"] = "fp32"
+            kind: Literal["sgd"] = "sgd"
+            momentum: float = 0.0
+
+        class Config(BaseModel):
+            optim: Adam | SGD = Field(default_factory=Adam, discriminator="kind")
+
+        built = Scope(schema=Config).build(["optim.kind=sgd", "optim.momentum=0.5", "optim.precision=fp16"])
+        assert built.optim == SGD(precision="fp16", momentum=0.5)
+
+    def test_with_argv_never_exits_on_a_bad_manual(self) -> None:
+        """`manual nosuch` through with_argv raises ConfigError, as the docstring promises."""
+        scope = Scope()
+
+        @scope
+        def main(cfg: Any) -> None:
+            return None
+
+        with pytest.raises(ConfigError, match="nosuch"):
+            main.with_argv(["manual", "nosuch"])()
+
+    def test_near_miss_of_an_option_names_it(self) -> None:
+        """`--confg exp.yaml` suggests --config FILE and reports no second token."""
+        from ato.cli import parse_argv
+
+        with pytest.raises(ConfigError) as info:
+            parse_argv(["--confg", "exp.yaml"])
+        assert len(info.value.problems) == 1
+        assert info.value.problems[0].suggestion == "'--config FILE'"
+
+
+SECRETS = """
+from pydantic import BaseModel, Field, SecretStr, computed_field, model_validator
+from ato.scope import Scope
+
+class Db(BaseModel):
+    user: str = "u"
+    password: SecretStr = SecretStr("p")
+
+    @model_validator(mode="after")
+    def check(self):
+        if self.user == "bad":
+            raise ValueError("bad user")
+        return self
+
+class Config(BaseModel):
+    db: Db = Db()
+    api_key: SecretStr = Field(SecretStr("default-key-x"), min_length=10)
+    lr: float = 0.1
+
+    @computed_field
+    @property
+    def scaled(self) -> float:
+        return self.lr * 2
+
+scope = Scope(schema=Config, env_prefix="T_")
+
+@scope
+def main(cfg: Config) -> None:
+    print(cfg.lr, cfg.api_key.get_secret_value(), cfg.db.password.get_secret_value())
+    scope.save_config("saved.yaml")
+
+main()
+"""
+
+
+def test_secrets_never_appear_in_messages_or_saved_files(run_program: Runner, tmp_path: Any) -> None:
+    """Files, validators, repeated-key warnings and save_config keep secrets out of sight."""
+    (tmp_path / "bad.yaml").write_text("api_key: hunter2\n", encoding="utf-8")
+    from_file = run_program(SECRETS, "--config", "bad.yaml")
+    assert from_file.returncode == 2 and "hunter2" not in from_file.stderr
+    assert "api_key: expected SecretStr, got '**********'" in from_file.stderr
+    validator = run_program(SECRETS, "db.user=bad", "db.password=swordfish9")
+    assert validator.returncode == 2 and "swordfish9" not in validator.stderr
+    assert "CLI token 'db.password=**********'" in validator.stderr
+    twice = run_program(SECRETS, "api_key=first-secret-1", "api_key=second-secret-2")
+    assert twice.returncode == 0, twice.stderr
+    assert "first-secret-1" not in twice.stderr and "api_key=**********" in twice.stderr
+    saved = (tmp_path / "saved.yaml").read_text(encoding="utf-8")
+    assert saved == "db:\n  user: u\nlr: 0.1\n"  # no secret, no computed field
+    again = run_program(SECRETS, "--config", "saved.yaml")
+    assert again.returncode == 0 and again.stdout == "0.1 default-key-x p\n"
+
+
+def test_print_of_a_value_pydantic_serialises(run_program: Runner) -> None:
+    """A timedelta field prints in pydantic's JSON form instead of ending in a traceback."""
+    source = """
+    import datetime
+    from pydantic import BaseModel
+    from ato.scope import Scope
+
+    class Config(BaseModel):
+        timeout: datetime.timedelta = datetime.timedelta(minutes=5)
+
+    @Scope(schema=Config)
+    def main(cfg: Config) -> None:
+        pass
+
+    main()
+    """
+    result = run_program(source, "print")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "timeout: PT5M\n"

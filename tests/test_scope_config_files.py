@@ -132,7 +132,8 @@ class TestBuild:
         assert ran == []
 
     def test_a_key_under_a_union_is_left_to_validation(self, files: Path) -> None:
-        """The member of a union is picked by the whole value, so a file may switch it."""
+        """The member of a union is picked by the whole value, so a file may switch it; the
+        new member starts from its own defaults (SGD's lr, not Adam's)."""
 
         class Adam(BaseModel):
             kind: Literal["adam"] = "adam"
@@ -148,7 +149,7 @@ class TestBuild:
 
         _write(files / "sgd.yaml", "optim:\n  kind: sgd\n  momentum: 0.9\n")
         cfg = Scope(schema=Config).build(["--config", "sgd.yaml"])
-        assert cfg.optim == SGD(lr=1e-3, momentum=0.9)
+        assert cfg.optim == SGD(lr=1e-2, momentum=0.9)
 
 
 # Each row: file name, its text (None: not created), the problem's expected text and source.

@@ -37,7 +37,8 @@ class FilesMixin:
 
         from ato.formats import to_plain
 
-        return json.dumps(to_plain(cast("ADict", self)), **kwargs)
+        # What has no plain form goes on as it is, so json.dumps's own `default=` decides.
+        return json.dumps(to_plain(cast("ADict", self), fallback=lambda value: value), **kwargs)
 
     def to_xyz(self, format_dict: Mapping[str, str] | None = None) -> str:
         """The tree in the indented ``.xyz`` text format."""
@@ -103,8 +104,8 @@ class FilesMixin:
 
     def load_mm_config(self, path: str | PathLike[str]) -> Self:
         """Merge an OpenMMLab config into this ADict (its top-level keys replace ours)."""
-        loaded = cast("ADict", self.from_mm_config(path))
-        _writable(self, "<load_mm_config>").update(loaded)
+        target = _writable(self, "<load_mm_config>")  # before the file runs
+        target.update(cast("ADict", self.from_mm_config(path)))
         return self
 
     def resolve(self) -> Self:

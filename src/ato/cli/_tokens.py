@@ -211,6 +211,14 @@ def _assignment(token: str, assignments: list[Assignment], problems: list[Proble
     assignments.append(Assignment(key, value, token, text, forced_str=forced))
 
 
+# ato's own options, and what a near miss of each probably meant.
+_OPTION_HINTS = {
+    "help": "'--help'",
+    "config": "'--config FILE'",
+    "completion": "'--completion bash' or '--completion zsh'",
+}
+
+
 def _dash_problem(token: str, following: str | None) -> tuple[Problem, bool]:
     """The problem of an option-style token, with the ``key=value`` it probably meant.
 
@@ -220,10 +228,10 @@ def _dash_problem(token: str, following: str | None) -> tuple[Problem, bool]:
     name, eq, value = token.lstrip("-").partition("=")
     consumed = False
     hint: str | None
-    if not eq and suggest(name, ["help"]):
-        hint = "'--help'"
-    elif suggest(name, ["completion"]):
-        hint = "'--completion bash' or '--completion zsh'"
+    option = suggest(name, _OPTION_HINTS)
+    if option is not None:
+        hint = _OPTION_HINTS[option.strip("'")]
+        consumed = not eq and option.strip("'") == "config" and following is not None
     elif not re.fullmatch(_KEY, name):
         hint = None
     elif eq:
@@ -234,7 +242,7 @@ def _dash_problem(token: str, following: str | None) -> tuple[Problem, bool]:
         hint = repr(f"{name}={following}")
         # A value that is no view name would only be reported again, less helpfully.
         consumed = not re.fullmatch(_NAME, following)
-    detail = f"{_NEITHER} (ato takes no --options)"
+    detail = f"{_NEITHER} (ato's only options are --help, --config and --completion)"
     return Problem(detail=detail, source=_source(token), suggestion=hint), consumed
 
 

@@ -10,11 +10,14 @@ from ato.schema._binding import (
     chosen_members,
     declared_leaves,
     describe_fields,
+    has_secrets,
+    has_unions,
     is_secret,
     lookup,
     schema_defaults,
     schema_hash,
     secret_leaves,
+    secret_paths,
     validate,
 )
 from ato.schema._help import FieldHelp, SchemaHelp, schema_help
@@ -29,6 +32,8 @@ __all__ = [
     "chosen_members",
     "declared_leaves",
     "describe_fields",
+    "has_secrets",
+    "has_unions",
     "is_model",
     "is_secret",
     "lookup",
@@ -36,6 +41,7 @@ __all__ = [
     "schema_hash",
     "schema_help",
     "secret_leaves",
+    "secret_paths",
     "type_str",
     "validate",
 ]

@@ -23,7 +23,6 @@ from pydantic_core import PydanticUndefined
 
 from ato.adict import hash_leaves
 from ato.errors import ConfigError, Problem, suggest
-from ato.formats import SECRET_MASK
 from ato.schema._types import (
     discriminated_member,
     is_model,
@@ -146,6 +145,16 @@ def _either(annotations: list[Any]) -> Any:
     return typing.Union[tuple(unique)]  # noqa: UP007 - built from a runtime list
 
 
+@functools.lru_cache(maxsize=256)
+def has_unions(model: type[BaseModel]) -> bool:
+    """Whether ``model`` holds a union of models anywhere (most schemas do not)."""
+    for info in model.model_fields.values():
+        models = models_in(info.annotation)
+        if len(models) > 1 or any(has_unions(m) for m in models):
+            return True
+    return False
+
+
 def chosen_members(model: type[BaseModel], tree: Mapping[str, Any], prefix: str = "") -> list[
     tuple[str, type[BaseModel]]
 ]:
@@ -157,7 +166,7 @@ def chosen_members(model: type[BaseModel], tree: Mapping[str, Any], prefix: str 
         if not isinstance(value, Mapping):
             continue
         models = models_in(info.annotation)
-        chosen = discriminated_member(models, value) if len(models) > 1 else None
+        chosen = discriminated_member(models, value, info.discriminator) if len(models) > 1 else None
         if chosen is not None:
             found.append((f"{prefix}{name}", chosen[1]))
         sub = chosen[1] if chosen is not None else (models[0] if len(models) == 1 else None)
@@ -211,11 +220,23 @@ def _members(annotation: Any) -> set[Any]:
     return {annotation}
 
 
+def _mask() -> str:
+    from ato.formats import SECRET_MASK  # formats stays unloaded until a secret is shown
+
+    return SECRET_MASK
+
+
+def _secret_kinds() -> tuple[type, ...]:
+    import pydantic.types
+
+    # `Secret[...]` came with pydantic 2.7; the floor is 2.6, which has the other two.
+    names = ("Secret", "SecretBytes", "SecretStr")
+    return tuple(k for k in (getattr(pydantic.types, n, None) for n in names) if isinstance(k, type))
+
+
 def is_secret(annotation: Any) -> bool:
     """Whether a field of this type holds a secret (``SecretStr``, ``SecretBytes``, ``Secret[...]``)."""
-    from pydantic.types import Secret, SecretBytes, SecretStr
-
-    kinds = (Secret, SecretBytes, SecretStr)
+    kinds = _secret_kinds()
     return any(
         (isinstance(member, type) and issubclass(member, kinds))
         or (isinstance(typing.get_origin(member), type) and issubclass(typing.get_origin(member), kinds))
@@ -223,14 +244,34 @@ def is_secret(annotation: Any) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def has_secrets(model: type[BaseModel]) -> bool:
+    """Whether any field of ``model``, nested models and union members included, is a secret."""
+    for info in model.model_fields.values():
+        if is_secret(info.annotation) or any(has_secrets(m) for m in models_in(info.annotation)):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def secret_paths(model: type[BaseModel], prefix: str = "") -> frozenset[str]:
+    """The dotted paths of every secret field, nested models and union members included."""
+    found: set[str] = set()
+    for name, info in model.model_fields.items():
+        if is_secret(info.annotation):
+            found.add(f"{prefix}{name}")
+        for sub in models_in(info.annotation):
+            found |= secret_paths(sub, f"{prefix}{name}.")
+    return frozenset(found)
+
+
 def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]:
     """Every secret the validated ``instance`` holds, by dotted path (nested models too)."""
-    from pydantic.types import Secret, SecretBytes, SecretStr
-
+    kinds = _secret_kinds()
     found: dict[str, Any] = {}
     for name in type(instance).model_fields:
         value = getattr(instance, name, None)
-        if isinstance(value, (Secret, SecretBytes, SecretStr)):
+        if isinstance(value, kinds):
             found[f"{prefix}{name}"] = value
         elif isinstance(value, BaseModel):
             found.update(secret_leaves(value, f"{prefix}{name}."))
@@ -287,7 +328,7 @@ def _unknown_keys(model: type[BaseModel], tree: Mapping[str, Any], prefix: str) 
         if not isinstance(value, Mapping):
             continue
         models = models_in(fields[key].annotation)
-        chosen = discriminated_member(models, value)
+        chosen = discriminated_member(models, value, fields[key].discriminator)
         sub = chosen[1] if chosen else (models[0] if len(models) == 1 else None)
         if sub is not None:
             problems += _unknown_keys(sub, value, f"{path}.")
@@ -331,7 +372,7 @@ def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: SourceO
                 Problem(
                     key=key or None,
                     expected=expected,
-                    got=SECRET_MASK if secret else error["input"],
+                    got=_mask() if secret else error["input"],
                     source=source_of(key),
                     detail=None if expected else error["msg"],
                 )

@@ -37,9 +37,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ato.formats import SECRET_MASK
 from ato.schema._binding import is_secret
-from ato.schema._types import literal_fields, models_in, strip_annotated, type_str
+from ato.schema._types import discriminator_key, literal_fields, models_in, strip_annotated, type_str
 
 __all__ = ["FieldHelp", "SchemaHelp", "schema_help"]
 
@@ -92,7 +91,7 @@ def _rows(model: type[BaseModel], prefix: str, given: Mapping[str, Any] | None) 
             default = _default_of(info)
         members = models_in(info.annotation)
         if len(members) > 1:
-            rows += _union_rows(path, members, description, default)
+            rows += _union_rows(path, members, description, default, info.discriminator)
             continue
         sub = _nested_model(info.annotation)
         if sub is not None:
@@ -106,6 +105,8 @@ def _rows(model: type[BaseModel], prefix: str, given: Mapping[str, Any] | None) 
         if default is _MISSING:
             shown = "(required)"
         elif is_secret(info.annotation):  # even a plain-text default is never shown in clear
+            from ato.formats import SECRET_MASK
+
             shown = repr(SECRET_MASK)
         else:
             shown = _repr(default)
@@ -117,13 +118,13 @@ def _rows(model: type[BaseModel], prefix: str, given: Mapping[str, Any] | None) 
 
 
 def _union_rows(
-    path: str, members: list[type[BaseModel]], description: str | None, default: Any
+    path: str, members: list[type[BaseModel]], description: str | None, default: Any, declared: object
 ) -> list[FieldHelp]:
     """A union of models: each member's fields under the discriminator value selecting it."""
     if isinstance(default, BaseModel):
         default = default.model_dump()
     tags = [literal_fields(m) for m in members]
-    tag = next((k for k in tags[0] if all(k in t for t in tags)), None)
+    tag = discriminator_key(members, declared)
     names = " | ".join(m.__name__ for m in members)
     how = f"one of {names}, chosen by {path}.{tag}" if tag else f"one of {names}"
     rows = [FieldHelp(path, names, "", f"{description}; {how}" if description else how, group=True)]

@@ -7,6 +7,7 @@ built here from the annotation's structure rather than from ``repr``.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 __all__ = [
     "discriminated_member",
+    "discriminator_key",
     "is_model",
     "literal_fields",
     "model_in",
@@ -71,6 +73,7 @@ def models_in(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
+@functools.lru_cache(maxsize=256)
 def literal_fields(model: type[BaseModel]) -> dict[str, tuple[Any, ...]]:
     """Fields typed ``Literal[...]``, with their values: the candidates for a discriminator."""
     found = {}
@@ -81,22 +84,37 @@ def literal_fields(model: type[BaseModel]) -> dict[str, tuple[Any, ...]]:
     return found
 
 
-def discriminated_member(
-    models: list[type[BaseModel]], values: typing.Mapping[str, Any]
-) -> tuple[str, type[BaseModel]] | None:
-    """The member of a union of models that ``values`` selects, and the key that selects it.
+def discriminator_key(models: list[type[BaseModel]], declared: object = None) -> str | None:
+    """The key that tells the members of a union of models apart.
 
-    The key is a field every member types as a ``Literal`` (what pydantic's
-    ``discriminator=`` names); the member is the one whose literal holds the value given.
+    ``declared`` is the field's ``discriminator=`` when it names a key; without one, the
+    key is a field every member types as a ``Literal`` with values no two members share
+    (a ``Literal`` that several members share, such as a precision, tells nothing apart).
     """
     if len(models) < 2:
         return None
+    if isinstance(declared, str):
+        return declared
     tags = [literal_fields(m) for m in models]
     for key in tags[0]:
-        if all(key in t for t in tags) and key in values:
-            for model, t in zip(models, tags, strict=True):
-                if values[key] in t[key]:
-                    return key, model
+        if all(key in t for t in tags):
+            values = [set(t[key]) for t in tags]
+            if sum(map(len, values)) == len(set().union(*values)):
+                return key
+    return None
+
+
+def discriminated_member(
+    models: list[type[BaseModel]], values: typing.Mapping[str, Any], declared: object = None
+) -> tuple[str, type[BaseModel]] | None:
+    """The member of a union of models that ``values`` selects, and the key that selects it
+    (see :func:`discriminator_key`); None when ``values`` selects none."""
+    key = discriminator_key(models, declared)
+    if key is None or key not in values:
+        return None
+    for model in models:
+        if values[key] in literal_fields(model).get(key, ()):
+            return key, model
     return None
 
 

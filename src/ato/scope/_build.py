@@ -235,7 +235,10 @@ def run_build(
             ledger.record_tree({item.key: item.value}, item.source)
         if members is not None:
             _settle_members(config, ledger, members(config))
-        before_lazy = flatten(config)
+        # Kept for save_config; a plan without lazy steps (every search trial of most
+        # programs) pays nothing for it.
+        lazy = bool(plan.lazy_views) or any(view.has_lazy_blocks for view in plan.views)
+        before_lazy = flatten(config) if lazy else {}
         state.phase = "replay"
         for view in plan.views:
             if view.has_lazy_blocks:

@@ -128,11 +128,13 @@ def _bool_field_hint(name: str, scopes: Sequence[Scope[Any]]) -> str | None:
     return None
 
 
-def repeated_keys(route: Route) -> list[str]:
-    """A sentence for each key the command line assigns more than once (the last one wins)."""
+def repeated_keys(route: Route, secrets: frozenset[str] = frozenset()) -> list[str]:
+    """A sentence for each key the command line assigns more than once (the last one wins);
+    the tokens of a secret key are shown masked."""
     tokens: dict[str, list[str]] = {}
     for item in route.assignments:
-        tokens.setdefault(item.key, []).append(item.token)
+        shown = f"{item.key}=**********" if item.key in secrets else item.token
+        tokens.setdefault(item.key, []).append(shown)
     return [
         f"{key} is given {len(given)} times ({', '.join(repr(t) for t in given)}); the last one wins"
         for key, given in tokens.items() if len(given) > 1
@@ -196,7 +198,7 @@ def manual_for(scopes: Sequence[Scope[Any]]) -> str:
 
 def _answer(
     command: Command, scopes: Sequence[Scope[Any]], external: Captured | None,
-    summary: Callable[[], str] | None = None,
+    summary: Callable[[], str] | None = None, stop: Callable[[ConfigError], NoReturn] | None = None,
 ) -> NoReturn:
     """Print the manual (then ``summary()``) or the completion script, and exit 0."""
     if command.mode == "completion":
@@ -209,7 +211,7 @@ def _answer(
     try:
         print(manual(scopes, command, external, _program()))
     except ConfigError as err:
-        fail(err)
+        (stop or fail)(err)
     if summary is not None:
         print(summary())
     raise SystemExit(0)
@@ -236,10 +238,11 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
         command, external = parse_argv(list(argv)), None
     _note_files(scopes, command)
     if command.mode in ("manual", "completion"):
-        _answer(command, scopes, external)
+        _answer(command, scopes, external, stop=stop)
     routes, problems = route(command, scopes)
     multi = len(scopes) > 1
-    _warn([m for scope in scopes for m in repeated_keys(routes[scope.name])], argv is not None)
+    _warn([m for scope in scopes for m in repeated_keys(routes[scope.name], scope.secret_keys())],
+          argv is not None)
 
     def scoped(found: Sequence[Problem], scope: Scope[Any]) -> list[Problem]:
         return [_prefixed(p, scope.name) for p in found] if multi else list(found)
@@ -275,7 +278,11 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
             shown = ADict(value.model_dump()) if scope.schema is not None else value
             if multi:
                 print(f'[Scope "{scope.name}"]')
-            print(shown.to_xyz().rstrip("\n"))
+            try:
+                text = shown.to_xyz().rstrip("\n")
+            except ConfigError as err:  # a value no file format can hold
+                stop(err)
+            print(text)
         raise SystemExit(0)
     return values
 

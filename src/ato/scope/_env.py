@@ -153,27 +153,44 @@ def env_assignments(
                 "'__' between levels)", got=var.name, source=var.source))
             continue
         key = ".".join(var.parts)
+        ref: object = None
         if schema is not None:
+            from ato.schema import FieldRef, lookup
+
             key = _spelt(var.parts, known)
+            ref = lookup(schema, key)
+            if not isinstance(ref, FieldRef):
+                names = [prefix.upper() + path.upper().replace(".", "__") for path in known.values()]
+                out.append(ref._replace(  # no value shown: it may be a secret
+                    source=var.source,
+                    suggestion=suggest(var.name.upper(), names) or ref.suggestion,
+                ))
+                continue
+        if _takes_text(ref):
+            # A field declared str (or a secret) takes the variable's text as it is, as
+            # pydantic-settings does: `[abc`, `%x%` or `null` are text there, not literals.
+            out.append((Assignment(key, var.text, var.name, var.text, True), var.source))
+            continue
         try:
             value = parse_value(var.text)
         except ConfigError as err:
             out += [p._replace(key=key, source=var.source) for p in err.problems]
             continue
-        if schema is not None:
-            from ato.schema import FieldRef, lookup
-
-            ref = lookup(schema, key)
-            if not isinstance(ref, FieldRef):
-                names = [prefix.upper() + path.upper().replace(".", "__") for path in known.values()]
-                out.append(ref._replace(
-                    got=value, source=var.source,
-                    suggestion=suggest(var.name.upper(), names) or ref.suggestion,
-                ))
-                continue
         forced = len(var.text) >= 2 and var.text[0] == "%" == var.text[-1]
         out.append((Assignment(key, value, var.name, var.text, forced), var.source))
     return out
+
+
+def _takes_text(ref: object) -> bool:
+    """Whether a field accepts text only: ``str``, a secret, or an Optional of those."""
+    if ref is None:  # no schema: every value goes through the command line's grammar
+        return False
+    from ato.schema import FieldRef, is_secret
+
+    if not isinstance(ref, FieldRef):
+        return False
+    members = set(ref.type_str.split(" | ")) - {"None"}
+    return members == {"str"} or is_secret(ref.annotation)
 
 
 def _spelt(parts: tuple[str, ...], known: Mapping[str, str]) -> str:

@@ -7,10 +7,13 @@ lazy steps run again, so writing their results would apply them twice (a lazy vi
 scales ``lr`` by the batch size would scale it again). The file therefore holds:
 
 * every key at its final value (validated by the schema, in the JSON-like form that
-  ``model_dump(mode="json")`` gives, which validates back to the same model), except
+  ``model_dump(mode="json", round_trip=True)`` gives, which the schema reads back), except
 * the keys whose last writer is a lazy step that runs by default: those hold the value
   they had before the lazy steps, or are left out when they had none, since the re-run
-  computes them again from the same inputs.
+  computes them again from the same inputs;
+* secrets and computed fields, which ``Scope.save_config`` leaves out: a secret written
+  as its mask would replace the real one on the re-run, and the schema refuses a
+  computed field as input.
 
 A lazy view selected by name on the command line does not run again unless named again,
 so its results are written as final values. Hydra's ``.hydra/config.yaml`` keeps

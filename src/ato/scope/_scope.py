@@ -292,18 +292,9 @@ class Scope(Generic[S]):
                 raw = () if item.forced_str or value is None else (item.text,)
                 value, reason = check_value(ref, value, raw)
                 if reason is not None:
-                    from ato.schema import is_secret
-
                     detail = None if reason.startswith("Input should be a valid") else reason
-                    got, where = item.value, source
-                    if is_secret(ref.annotation):  # never echo a secret, not even a wrong one
-                        from ato.formats import SECRET_MASK
-
-                        got = SECRET_MASK
-                        if where.startswith("CLI token"):
-                            where = f"CLI token '{item.key}={SECRET_MASK}'"
-                    problems.append(Problem(key=item.key, expected=ref.type_str, got=got,
-                                            source=where, detail=detail))
+                    problems.append(Problem(key=item.key, expected=ref.type_str, got=item.value,
+                                            source=source, detail=detail))
                     continue
             checked.append(Assign(item.key, value, source))
         return checked, problems
@@ -320,7 +311,41 @@ class Scope(Generic[S]):
             for file in route.files:
                 file_problems += check_file(self.schema, file)
         checked, bad = self._check(route.assignments)
-        return plan, checked, problems + env_problems + file_problems + bad
+        return plan, checked, self.masked(problems + env_problems + file_problems + bad)
+
+    def secret_keys(self) -> frozenset[str]:
+        """The dotted keys of the schema's secret fields (never shown in clear)."""
+        if self.schema is None:
+            return frozenset()
+        from ato.schema import secret_paths
+
+        schema: type[BaseModel] = self.schema
+        return secret_paths(schema)
+
+    def masked(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` with every secret value masked: in ``got``, in the CLI token named as
+        the source, and inside a mapping ``got`` that holds a secret field."""
+        secrets = self.secret_keys()
+        if not secrets:
+            return problems
+        from ato.formats import SECRET_MASK
+
+        out = []
+        for problem in problems:
+            key = problem.key or ""
+            shown = problem
+            source = problem.source or ""
+            # The source may name a token that set a secret below this key (`db.password=...`).
+            opener = "CLI token '"
+            token_key = source[len(opener):].partition("=")[0] if source.startswith(opener) else ""
+            if token_key.rstrip(":") in secrets:
+                shown = shown._replace(source=f"CLI token '{token_key}={SECRET_MASK}'")
+            if key in secrets:
+                shown = shown._replace(got=SECRET_MASK)
+            elif isinstance(problem.got, Mapping):
+                shown = shown._replace(got=_mask_below(problem.got, key, secrets, SECRET_MASK))
+            out.append(shown)
+        return out
 
     def _environment(self) -> tuple[list[Assign], list[Problem]]:
         """The scope's environment variables, read now and checked like command-line values."""
@@ -344,7 +369,8 @@ class Scope(Generic[S]):
         if self.schema is not None:
             from ato.schema import schema_defaults
 
-            layers.append(("(schema defaults)", schema_defaults(self.schema)))
+            defaults = schema_defaults(self.schema)
+            layers.append(("(schema defaults)", defaults))
         if self.initial:
             layers.append(("(initial config)", self.initial))
         external = route.external
@@ -354,7 +380,7 @@ class Scope(Generic[S]):
             checked = [Assign(k, v, f"argparse option {k!r}") for k, v in given.items()] + checked
         self._built = None  # until this build is validated: save_config must not see a stale one
         build = run_build(plan, layers=layers, assignments=checked, env=route.env, files=route.files,
-                          members=self._member_defaults)
+                          members=self._member_switcher(layers[0][1] if self.schema is not None else None))
         self.config = build.config
         self._ledger = build.ledger
         self._saved_under = route.prefix
@@ -365,13 +391,18 @@ class Scope(Generic[S]):
         from ato.schema import validate
 
         self.config.attach(schema=self.schema)
-        self.model = validate(self.schema, self.config, self._source_of)
-        from ato.schema import secret_leaves
+        try:
+            self.model = validate(self.schema, self.config, self._source_of)
+        except ConfigError as err:
+            raise ConfigError(problems=self.masked(list(err.problems))) from None
+        from ato.schema import has_secrets, secret_leaves
 
         # A view may write a secret as plain text; the config keeps the validated secret,
         # so that dumping or tracking scope.config writes it masked like the model.
-        for key, secret in secret_leaves(self.model).items():
-            self.config.set_path(key, secret)
+        schema: type[BaseModel] = self.schema
+        if has_secrets(schema):
+            for key, secret in secret_leaves(self.model).items():
+                self.config.set_path(key, secret)
         self._built = build
         return self.model
 
@@ -392,14 +423,27 @@ class Scope(Generic[S]):
         cli = steps.index("(CLI Inputs)")
         return [*steps[:cli], *self._source_steps(f.path for f in route.files), *steps[cli:]]
 
-    def _member_defaults(self, config: ADict) -> list[tuple[str, str, dict[str, Any]]]:
-        """For each union of models in ``config``: its path, the member its discriminator
-        selects, and that member's defaults (what a build starts the member from)."""
-        if self.schema is None:
-            return []
-        from ato.schema import chosen_members, schema_defaults
+    def _member_switcher(
+        self, defaults: Mapping[str, Any] | None
+    ) -> Callable[[ADict], list[tuple[str, str, dict[str, Any]]]] | None:
+        """What settles unions of models in a build (None when the schema has none): for each
+        union whose discriminator now selects another member than the schema's defaults
+        do, its path, that member and the member's own defaults."""
+        if self.schema is None or defaults is None:
+            return None
+        from ato.schema import chosen_members, has_unions, schema_defaults
 
-        return [(path, m.__name__, schema_defaults(m)) for path, m in chosen_members(self.schema, config)]
+        schema: type[BaseModel] = self.schema
+        if not has_unions(schema):
+            return None
+        default_members = dict(chosen_members(schema, defaults))
+
+        def switched(config: ADict) -> list[tuple[str, str, dict[str, Any]]]:
+            return [(path, member.__name__, schema_defaults(member))
+                    for path, member in chosen_members(schema, config)
+                    if default_members.get(path) is not member]
+
+        return switched
 
     def _source_of(self, key: str) -> str | None:
         return self._ledger.source_of(key)
@@ -422,7 +466,7 @@ class Scope(Generic[S]):
         plan, checked, bad = self._prepare(found)
         if problems or bad:
             raise ConfigError(problems=problems + bad)
-        for message in repeated_keys(found):
+        for message in repeated_keys(found, self.secret_keys()):
             import warnings
 
             warnings.warn(message, UserWarning, stacklevel=2)
@@ -450,8 +494,10 @@ class Scope(Generic[S]):
         extension (``.yaml``, ``.yml``, ``.json``, ``.toml``, ``.xyz``); the file is written
         atomically. It holds the final, validated config, except that keys computed by the
         lazy steps that run by default hold their value from before those steps, since a
-        re-run computes them again (see ``ato/scope/_save.py``). In a ``MultiScope`` the
-        config is written under the scope's name, as the shared command line reads it.
+        re-run computes them again (see ``ato/scope/_save.py``), and that secrets and
+        computed fields are left out (a re-run gets its secrets where the first run did). In
+        a ``MultiScope`` the config is written under the scope's name, as the shared command
+        line reads it.
 
         Raises:
             ConfigError: nothing was built (or the last build failed), the path ends in
@@ -464,10 +510,27 @@ class Scope(Generic[S]):
             raise ConfigError(key="save_config", detail="no config to save: nothing was built, or the "
                               "last build failed; call it inside the decorated function or after "
                               "scope.build(...)")
-        final = self.model.model_dump(mode="json") if self.schema is not None else self.config.to_dict()
+        secrets: list[str] = []
+        if self.schema is not None:
+            from ato.schema import secret_leaves
+
+            # round_trip leaves computed fields out: the schema would refuse them as input.
+            final = self.model.model_dump(mode="json", round_trip=True)
+            secrets = list(secret_leaves(self.model))
+        else:
+            final = self.config.to_dict()
         default, _ = make_plan(self.views, [])
         rerun = {view.name for view in (*default.views, *default.lazy_views)}
         tree = saved_tree(final, build.before_lazy, build.lazy_writers, rerun)
+        # A secret is never written, not even masked: a re-run from the file would otherwise
+        # take the mask over the secret the environment or a view gives it.
+        for key in secrets:
+            parent, _, last = key.rpartition(".")
+            node = tree
+            for part in parent.split(".") if parent else ():
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            if isinstance(node, dict):
+                node.pop(last, None)
         write_config({self._saved_under: tree} if self._saved_under else tree, path)
 
     def explain(self, key: str) -> list[Write]:
@@ -553,3 +616,23 @@ def _record_static(func: F, trace_id: str | None) -> F:
 
     trace.record(trace_id or _trace_name(func), "static", trace.static_fingerprint(func))
     return func
+
+
+def _mask_below(tree: Mapping[str, Any], key: str, secrets: frozenset[str], mask: str) -> dict[str, Any]:
+    """A copy of ``tree`` (the value at ``key``) with the secrets below it masked."""
+    out = dict(tree)
+    prefix = f"{key}." if key else ""
+    for path in secrets:
+        if not path.startswith(prefix):
+            continue
+        parts = path[len(prefix):].split(".")
+        node: Any = out
+        for part in parts[:-1]:
+            child = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(child, Mapping):
+                node = None
+                break
+            node[part] = node = dict(child)
+        if isinstance(node, dict) and parts[-1] in node:
+            node[parts[-1]] = mask
+    return out

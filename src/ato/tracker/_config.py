@@ -109,17 +109,11 @@ def jsonable(value: Any) -> Any:
 
 
 def _leftover(value: Any) -> Any:
+    # What formats' conversion has no plain form for (pydantic's JSON forms already tried
+    # there): an array's items, else its text, so that a run is never refused over a value.
     tolist = getattr(value, "tolist", None)  # NumPy / torch arrays
     if callable(tolist):
         return jsonable(tolist())
-    core = sys.modules.get("pydantic_core")
-    if core is not None:
-        # A value a schema holds but no file format spells (a timedelta, an IP address):
-        # pydantic's JSON form, which reads back through the schema, beats its str.
-        try:
-            return jsonable(core.to_jsonable_python(value))
-        except core.PydanticSerializationError:
-            pass
     return str(value)
 
 

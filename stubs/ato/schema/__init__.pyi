@@ -1,6 +1,7 @@
 # Generated from src/ato by stubs/generate.py; edit the source, then rerun it.
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeAlias
 
 from pydantic import BaseModel
@@ -16,6 +17,8 @@ __all__ = [
     "chosen_members",
     "declared_leaves",
     "describe_fields",
+    "has_secrets",
+    "has_unions",
     "is_model",
     "is_secret",
     "lookup",
@@ -23,6 +26,7 @@ __all__ = [
     "schema_hash",
     "schema_help",
     "secret_leaves",
+    "secret_paths",
     "type_str",
     "validate",
 ]
@@ -42,6 +46,8 @@ class FieldDoc(NamedTuple):
     description: str | None
 
 def lookup(model: type[BaseModel], dotted: str) -> FieldRef | Problem: ...
+@lru_cache(maxsize=256)
+def has_unions(model: type[BaseModel]) -> bool: ...
 def chosen_members(
     model: type[BaseModel],
     tree: Mapping[str, Any],
@@ -53,6 +59,10 @@ def check_value(
     alternatives: tuple[Any, ...] = (),
 ) -> tuple[Any, str | None]: ...
 def is_secret(annotation: Any) -> bool: ...
+@lru_cache(maxsize=256)
+def has_secrets(model: type[BaseModel]) -> bool: ...
+@lru_cache(maxsize=256)
+def secret_paths(model: type[BaseModel], prefix: str = "") -> frozenset[str]: ...
 def secret_leaves(instance: BaseModel, prefix: str = "") -> dict[str, Any]: ...
 def schema_defaults(model: type[BaseModel]) -> dict[str, Any]: ...
 def validate(model: type[BaseModel], tree: Mapping[str, Any], source_of: _SourceOf) -> BaseModel: ...
