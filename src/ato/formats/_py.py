@@ -2,8 +2,9 @@
 
 Running a ``.py`` config executes it. That is only ever done for a file the user named;
 command-line text and data files are never run. This module holds every call in ato that
-parses, compiles or runs Python (:func:`parse_python`, :func:`evaluate_python`,
-:func:`run_python`), so that a reviewer finds them in one place; the OpenMMLab loader in
+compiles or runs Python (:func:`parse_python`, :func:`evaluate_python`, :func:`run_python`),
+so that a reviewer finds them in one place (the only other parse, of a schema class's
+source for its attribute docstrings in ``ato.schema``, never compiles anything); the OpenMMLab loader in
 ``ato.compose`` reaches them through ``ato.formats``. A plain ``.py`` config keeps its
 top-level names except those starting with ``__``, modules and functions (also imported
 built-ins such as ``math.sqrt``).

@@ -7,7 +7,10 @@ The order is fixed and recorded before anything runs:
 3. the sources between views and the command line: environment variables
    (``Scope(env_prefix=...)``, see ``_env.py``), then ``--config`` files in the order given,
    each deep-merged (``_config_files.py``); both checked against the schema beforehand;
-4. command-line assignments (already checked against the schema);
+4. command-line assignments (already checked against the schema); then, for each union
+   of models whose discriminator now selects another member than the schema defaults
+   did, that member's defaults replace what only the defaults had written (recorded as
+   ``(defaults of SGD)``; part of the command-line step, as ``manual`` shows it);
 5. the bodies of ``with Scope.lazy():`` blocks, in view order;
 6. lazy views by priority;
 7. validation into the schema.
@@ -17,9 +20,9 @@ steps wrote, the view whose lazy step wrote it last: ``Scope.save_config`` needs
 
 A ``with`` block cannot be skipped in Python, so a view holding a lazy block runs twice.
 In step 2 the block's writes are rolled back and any error it raises is forgiven (it may
-read a key only the command line provides). In step 5 the view runs again: writes outside the block
-are rolled back so the block sees the command-line values, and the block's own writes are
-kept and recorded as the block's.
+read a key only the command line provides). In step 5 the view runs again: writes outside
+the block are rolled back so the block sees the command-line values, and the block's own
+writes are kept and recorded as the block's.
 """
 
 from __future__ import annotations
