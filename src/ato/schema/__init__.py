@@ -3,6 +3,8 @@
 Importing this package imports pydantic; the scope imports it only once a schema is given.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ato.schema._binding import (
     FieldDoc,
     FieldRef,
@@ -20,7 +22,6 @@ from ato.schema._binding import (
     secret_paths,
     validate,
 )
-from ato.schema._help import FieldHelp, SchemaHelp, schema_help
 from ato.schema._types import is_model, type_str
 
 __all__ = [
@@ -45,3 +46,15 @@ __all__ = [
     "type_str",
     "validate",
 ]
+
+if TYPE_CHECKING:
+    from ato.schema._help import FieldHelp, SchemaHelp, schema_help
+else:
+    # The help is only rendered for --help and --completion: load it then, not with every
+    # typed program (start-up time).
+    def __getattr__(name: str) -> Any:
+        if name in ("FieldHelp", "SchemaHelp", "schema_help"):
+            from ato.schema import _help
+
+            return getattr(_help, name)
+        raise AttributeError(f"module 'ato.schema' has no attribute {name!r}")

@@ -305,7 +305,7 @@ class Scope(Generic[S]):
         plan, problems = make_plan(self.views, route.selections)
         route.env, env_problems = self._environment()
         file_problems: list[Problem] = []
-        if self.schema is not None:
+        if self.schema is not None and route.files:
             from ato.scope._config_files import check_file
 
             for file in route.files:
