@@ -146,11 +146,11 @@ def _either(annotations: list[Any]) -> Any:
 
 
 @functools.lru_cache(maxsize=256)
-def has_unions(model: type[BaseModel]) -> bool:
+def _has_unions(model: type[BaseModel]) -> bool:
     """Whether ``model`` holds a union of models anywhere (most schemas do not)."""
     for info in model.model_fields.values():
         models = models_in(info.annotation)
-        if len(models) > 1 or any(has_unions(m) for m in models):
+        if len(models) > 1 or any(_has_unions(m) for m in models):
             return True
     return False
 
@@ -245,23 +245,23 @@ def is_secret(annotation: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def has_secrets(model: type[BaseModel]) -> bool:
+def _has_secrets(model: type[BaseModel]) -> bool:
     """Whether any field of ``model``, nested models and union members included, is a secret."""
     for info in model.model_fields.values():
-        if is_secret(info.annotation) or any(has_secrets(m) for m in models_in(info.annotation)):
+        if is_secret(info.annotation) or any(_has_secrets(m) for m in models_in(info.annotation)):
             return True
     return False
 
 
 @functools.lru_cache(maxsize=256)
-def secret_paths(model: type[BaseModel], prefix: str = "") -> frozenset[str]:
+def _secret_paths(model: type[BaseModel], prefix: str = "") -> frozenset[str]:
     """The dotted paths of every secret field, nested models and union members included."""
     found: set[str] = set()
     for name, info in model.model_fields.items():
         if is_secret(info.annotation):
             found.add(f"{prefix}{name}")
         for sub in models_in(info.annotation):
-            found |= secret_paths(sub, f"{prefix}{name}.")
+            found |= _secret_paths(sub, f"{prefix}{name}.")
     return frozenset(found)
 
 
@@ -416,3 +416,19 @@ def describe_fields(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]:
             default = repr(info.default)
         docs.append(FieldDoc(path, type_str(info.annotation), default, info.description))
     return docs
+
+
+# Public faces of the cached walks above (a schema class does not change once defined).
+def has_unions(model: type[BaseModel]) -> bool:
+    """Whether ``model`` holds a union of models anywhere (most schemas do not)."""
+    return _has_unions(model)
+
+
+def has_secrets(model: type[BaseModel]) -> bool:
+    """Whether any field of ``model``, nested models and union members included, is a secret."""
+    return _has_secrets(model)
+
+
+def secret_paths(model: type[BaseModel]) -> frozenset[str]:
+    """The dotted paths of every secret field, nested models and union members included."""
+    return _secret_paths(model, "")
