@@ -491,3 +491,21 @@ def test_print_of_a_value_pydantic_serialises(run_program: Runner) -> None:
     result = run_program(source, "print")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "timeout: PT5M\n"
+
+
+@pytest.mark.parametrize("word", ["--help", "print", "explain", "--completion=bash"])
+def test_a_reader_that_stops_early_ends_the_program_quietly(tmp_path: Any, word: str) -> None:
+    """`python train.py --help | head -1`: a closed stdout is exit 0, never a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "train.py").write_text(textwrap.dedent(TYPED), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "train.py", word], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the program has written anything
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr

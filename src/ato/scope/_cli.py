@@ -152,6 +152,18 @@ def _warn(messages: Sequence[str], explicit: bool) -> None:
             print(f"{_program()}: warning: {message}", file=sys.stderr)
 
 
+def _emit(text: str) -> None:
+    """Print what a command word asked for; a reader that stopped early (`| head`) ends the
+    program quietly with status 0, as it does for any Unix tool."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
+
+
 def _program() -> str:
     return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
 
@@ -204,16 +216,16 @@ def _answer(
     if command.mode == "completion":
         from ato.scope._completion import script
 
-        print(script(command.shell, _program(), scopes))
+        _emit(script(command.shell, _program(), scopes))
         raise SystemExit(0)
     from ato.scope._help import manual
 
     try:
-        print(manual(scopes, command, external, _program()))
+        _emit(manual(scopes, command, external, _program()))
     except ConfigError as err:
         (stop or fail)(err)
     if summary is not None:
-        print(summary())
+        _emit(summary())
     raise SystemExit(0)
 
 
@@ -270,19 +282,19 @@ def run(scopes: Sequence[Scope[Any]], argv: Sequence[str] | None = None) -> dict
         text, problems = _explain(scopes, routes, values)
         if problems:
             stop(ConfigError(problems=problems))
-        print(text)
+        _emit(text)
         raise SystemExit(0)
     if command.mode == "print":
         for scope in scopes:
             value = values[scope.name]
             shown = ADict(value.model_dump()) if scope.schema is not None else value
             if multi:
-                print(f'[Scope "{scope.name}"]')
+                _emit(f'[Scope "{scope.name}"]')
             try:
                 text = shown.to_xyz().rstrip("\n")
             except ConfigError as err:  # a value no file format can hold
                 stop(err)
-            print(text)
+            _emit(text)
         raise SystemExit(0)
     return values
 
