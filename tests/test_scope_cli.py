@@ -472,8 +472,8 @@ def test_secrets_never_appear_in_messages_or_saved_files(run_program: Runner, tm
     assert again.returncode == 0 and again.stdout == "0.1 default-key-x p\n"
 
 
-def test_print_of_a_value_pydantic_serialises(run_program: Runner) -> None:
-    """A timedelta field prints in pydantic's JSON form instead of ending in a traceback."""
+def test_print_of_a_value_no_file_holds_is_a_clean_error(run_program: Runner) -> None:
+    """A timedelta field cannot be printed as a file would hold it: exit 2 naming the key, no traceback."""
     source = """
     import datetime
     from pydantic import BaseModel
@@ -489,8 +489,9 @@ def test_print_of_a_value_pydantic_serialises(run_program: Runner) -> None:
     main()
     """
     result = run_program(source, "print")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "timeout: PT5M\n"
+    assert result.returncode == 2
+    assert "timeout: expected a value XYZ can hold" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("word", ["--help", "print", "explain", "--completion=bash"])

@@ -13,8 +13,7 @@ tracker stores) converts them here, so the file, the terminal and the database a
 - a ``UUID``: its canonical text;
 - a pydantic model (a discriminated union's member too): its fields, converted;
 - a ``SecretStr``, ``SecretBytes`` or ``Secret``: the mask ``'**********'``;
-- any other type pydantic serialises (``HttpUrl``, ``timedelta``, an IP address), once
-  pydantic is loaded: pydantic's own JSON form of it;
+- another type pydantic defines (``HttpUrl``): pydantic's own JSON form of it;
 - a NumPy scalar, or a subclass of bool, int, float or str: the plain scalar it holds.
 
 pydantic parses every text form back, so a file loaded through the schema gives an equal
@@ -148,12 +147,13 @@ def walk(
             item = node.item()
             if item is None or isinstance(item, _SCALARS):
                 return go(item, path)
-        # Any other type pydantic knows (a URL, a timedelta, an IP address) is written in
-        # pydantic's own JSON form, which its validators read back; an object it does not
-        # know stays a problem (or goes to the fallback).
-        jsonable = _pydantic_jsonable(node)
-        if jsonable is not _NONE:
-            return go(jsonable, path)
+        if type(node).__module__.partition(".")[0] in _PYDANTIC:
+            # A type pydantic defines (a URL, an e-mail name) is written in pydantic's own
+            # JSON form, which its validators read back. Other types are not guessed at,
+            # whether or not pydantic happens to be loaded: a file must not depend on that.
+            jsonable = _pydantic_jsonable(node)
+            if jsonable is not _NONE:
+                return go(jsonable, path)
         if fallback is not None:
             return fallback(node)
         problems.append(Problem(key=path, expected=expected, got=node))
@@ -162,6 +162,7 @@ def walk(
     return go(value, ""), problems
 
 
+_PYDANTIC = ("pydantic", "pydantic_core")
 _NONE = object()
 
 

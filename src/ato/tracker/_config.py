@@ -109,11 +109,17 @@ def jsonable(value: Any) -> Any:
 
 
 def _leftover(value: Any) -> Any:
-    # What formats' conversion has no plain form for (pydantic's JSON forms already tried
-    # there): an array's items, else its text, so that a run is never refused over a value.
+    # What no config file holds: an array's items, pydantic's JSON form of a value a schema
+    # holds (a timedelta, an IP address), else its text, so a run is never refused over it.
     tolist = getattr(value, "tolist", None)  # NumPy / torch arrays
     if callable(tolist):
         return jsonable(tolist())
+    core = sys.modules.get("pydantic_core")
+    if core is not None:
+        try:
+            return jsonable(core.to_jsonable_python(value))
+        except core.PydanticSerializationError:
+            pass
     return str(value)
 
 
