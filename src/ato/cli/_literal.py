@@ -51,7 +51,6 @@ Speed decided nothing: on 20 realistic tokens the median was 4 us per token here
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any, NoReturn
@@ -402,6 +401,8 @@ class _Parser:
             name = self.text[self.pos : close]
             self.pos = close + 1
             try:
+                import unicodedata  # a C extension: loaded for \N{...} escapes only
+
                 found = unicodedata.lookup(name)
             except (KeyError, ValueError):  # unknown name; names with unencodable characters
                 self.fail(f"unknown Unicode character name {_clip(name, 40)}", start)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ato.errors import ConfigError
-from ato.scope._entry import Entry
 from ato.scope._scope import Scope
+
+if TYPE_CHECKING:
+    from ato.scope._entry import Entry
 
 __all__ = ["MultiScope"]
 

@@ -10,10 +10,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 from ato.adict import ADict
 from ato.errors import ConfigError, Problem
 from ato.scope._build import Assign, Build, LazyBlock, run_build
-from ato.scope._entry import Entry
 from ato.scope._ledger import Ledger, Write
 from ato.scope._plan import Plan, make_plan
-from ato.scope._trials import TrialBuilder
 from ato.scope._views import View, where
 
 if TYPE_CHECKING:
@@ -21,6 +19,8 @@ if TYPE_CHECKING:
 
     from ato.cli import Assignment
     from ato.scope._cli import Route
+    from ato.scope._entry import Entry
+    from ato.scope._trials import TrialBuilder
 
 __all__ = ["Scope"]
 
@@ -482,6 +482,7 @@ class Scope(Generic[S]):
         plain ``@scope`` program (``manual`` also prints ``summary()``); a bad token exits 2.
         """
         from ato.scope._cli import prepare_search
+        from ato.scope._trials import TrialBuilder
 
         plan, checked, found = prepare_search(self, summary)
         return TrialBuilder(self, plan, checked, found)
