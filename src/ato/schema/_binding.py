@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import enum
 import functools
-import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -30,6 +29,7 @@ from ato.schema._types import (
     models_in,
     strip_annotated,
     type_str,
+    union_members,
 )
 
 __all__ = [
@@ -214,10 +214,8 @@ def check_value(ref: FieldRef, value: Any, alternatives: tuple[Any, ...] = ()) -
 def _members(annotation: Any) -> set[Any]:
     """The types a field accepts at its top level: a union's members, else the type itself."""
     annotation = strip_annotated(annotation)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        return {strip_annotated(m) for m in typing.get_args(annotation)}
-    return {annotation}
+    members = union_members(annotation)
+    return {annotation} if members is None else {strip_annotated(m) for m in members}
 
 
 def _mask() -> str:

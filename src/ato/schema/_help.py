@@ -28,7 +28,6 @@ has none.
 from __future__ import annotations
 
 import enum
-import types
 import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -38,7 +37,14 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ato.schema._binding import is_secret
-from ato.schema._types import discriminator_key, literal_fields, models_in, strip_annotated, type_str
+from ato.schema._types import (
+    discriminator_key,
+    literal_fields,
+    models_in,
+    strip_annotated,
+    type_str,
+    union_members,
+)
 
 __all__ = ["FieldHelp", "SchemaHelp", "schema_help"]
 
@@ -171,13 +177,6 @@ def _repr(value: Any) -> str:
 
 
 # ------------------------------------------------------------------ types and choices
-def _members(annotation: Any) -> tuple[Any, ...] | None:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        return typing.get_args(annotation)
-    return None
-
-
 def _spell(value: Any) -> str:
     """How the command line types ``value``: a str bare, anything else by ``repr``."""
     if isinstance(value, enum.Enum):
@@ -198,7 +197,7 @@ def _choice_values(annotation: Any) -> list[Any] | None:
 def _type_text(annotation: Any) -> str:
     """The type as the help shows it: choices in braces, the rest as :func:`type_str`."""
     annotation = strip_annotated(annotation)
-    members = _members(annotation)
+    members = union_members(annotation)
     if members is not None:
         parts = [_type_text(m) for m in members if m is not _NONE]
         if _NONE in members:
@@ -214,7 +213,7 @@ def _choices(annotation: Any) -> tuple[str, ...]:
     """What the command line may give, as typed; empty when the type takes any value."""
     annotation = strip_annotated(annotation)
     found: list[str] = []
-    for declared in _members(annotation) or (annotation,):
+    for declared in union_members(annotation) or (annotation,):
         member = strip_annotated(declared)
         if member is _NONE:
             found.append("None")

@@ -23,6 +23,7 @@ __all__ = [
     "models_in",
     "strip_annotated",
     "type_str",
+    "union_members",
 ]
 
 _NONE = type(None)
@@ -40,7 +41,8 @@ def strip_annotated(annotation: Any) -> Any:
     return annotation
 
 
-def _union_members(annotation: Any) -> tuple[Any, ...] | None:
+def union_members(annotation: Any) -> tuple[Any, ...] | None:
+    """The members of a ``Union``/``X | Y`` annotation, else None."""
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         return typing.get_args(annotation)
@@ -52,7 +54,7 @@ def model_in(annotation: Any) -> type[BaseModel] | None:
     annotation = strip_annotated(annotation)
     if is_model(annotation):
         return typing.cast(type[BaseModel], annotation)
-    members = _union_members(annotation)
+    members = union_members(annotation)
     if members is not None:
         found = [m for m in (strip_annotated(m) for m in members) if is_model(m)]
         if len(found) == 1 and all(m is _NONE or is_model(m) for m in members):
@@ -66,7 +68,7 @@ def models_in(annotation: Any) -> list[type[BaseModel]]:
     annotation = strip_annotated(annotation)
     if is_model(annotation):
         return [typing.cast(type[BaseModel], annotation)]
-    members = [strip_annotated(m) for m in _union_members(annotation) or ()]
+    members = [strip_annotated(m) for m in union_members(annotation) or ()]
     models = [typing.cast(type[BaseModel], m) for m in members if is_model(m)]
     if models and all(m is _NONE or is_model(m) for m in members):
         return models
@@ -125,7 +127,7 @@ def type_str(annotation: Any) -> str:
         return "Any"
     if annotation is _NONE or annotation is None:
         return "None"
-    members = _union_members(annotation)
+    members = union_members(annotation)
     if members is not None:
         parts = sorted({type_str(m) for m in members} - {"None"})
         if any(m is _NONE for m in members):
